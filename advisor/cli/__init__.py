@@ -1,0 +1,84 @@
+"""The `advisor` command line: a thin shell that parses argv and hands work to the core.
+
+Each subcommand lives in its own module exposing `register(subparsers)`; the module sets
+`func` on its parser. Heavy imports happen inside each command so that `advisor diagnose`
+never pays for Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from typing import Sequence
+
+from advisor import __version__
+from advisor.exit_status import ExitStatus, UserError
+
+COMMAND_MODULES = ("tui", "diagnose", "inspect", "triage", "report", "replay", "collect", "kb")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 (our BAD_INPUT)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UserError(f"{self.prog}: {message}")
+
+
+def _version_text() -> str:
+    try:
+        from advisor.knowledge.loader import knowledge_version
+
+        kb_version = knowledge_version()
+    except Exception:  # the version line must print even with a broken knowledge base
+        kb_version = "unreadable"
+    return f"advisor {__version__} (knowledge base {kb_version})"
+
+
+class _VersionAction(argparse.Action):
+    def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest=dest, nargs=0, help="print the program and knowledge-base versions")
+
+    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+        print(_version_text())
+        parser.exit(0)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="advisor",
+        description="Troubleshoot Apple Network Extension providers (VPN, proxy, content filter, DNS).",
+    )
+    parser.add_argument("--version", action=_VersionAction)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    import importlib
+
+    for name in COMMAND_MODULES:
+        module = importlib.import_module(f"advisor.cli.{name}_cmd")
+        module.register(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        parser = build_parser()
+        if not args or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
+            args = ["tui", *args]
+        ns = parser.parse_args(args)
+        if not getattr(ns, "func", None):
+            ns = parser.parse_args(["tui"])
+        return int(ns.func(ns))
+    except UserError as exc:
+        print(f"advisor: {exc.message}", file=sys.stderr)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        print("advisor: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as exc:  # an internal error: one line unless debugging
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        print(f"advisor: internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for details)", file=sys.stderr)
+        return int(ExitStatus.INTERNAL_ERROR)

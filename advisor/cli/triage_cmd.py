@@ -1,0 +1,16 @@
+"""`advisor triage` (placeholder until its issue lands)."""
+
+from __future__ import annotations
+
+import argparse
+
+from advisor.exit_status import UserError
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("triage", help="(not yet available)")
+    p.set_defaults(func=run)
+
+
+def run(ns: argparse.Namespace) -> int:
+    raise UserError("triage: not available yet")

@@ -1,0 +1,520 @@
+"""Load and validate the YAML knowledge base into the model.
+
+Schema problems are collected (not raised one by one) so `advisor kb check` can list them all
+as `file:line: message`. The format is documented for authors in `knowledge/README.md`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from advisor.exit_status import UserError
+from advisor.knowledge.model import (
+    UNKNOWN,
+    BundleRule,
+    Choice,
+    Condition,
+    Diagnosis,
+    Fact,
+    KnowledgeBase,
+    Location,
+    Probe,
+    Question,
+    Reference,
+    Signature,
+    Support,
+    Symptom,
+)
+from advisor.knowledge.yaml_source import LocatedDict, YamlError, as_text, line_of, read_yaml
+
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
+PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+SIGNATURE_KINDS = ("cause", "noise", "context")
+SEVERITIES = ("error", "warning", "info")
+
+
+class KnowledgeError(UserError):
+    """The knowledge base has problems; `problems` holds every `file:line: message`."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems[0] if problems else "knowledge base is invalid")
+        self.problems = problems
+
+
+def default_root() -> Path:
+    env = os.environ.get("ADVISOR_KNOWLEDGE")
+    if env:
+        return Path(env)
+    return Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@dataclass
+class _Reader:
+    root: Path
+    problems: list[str] = field(default_factory=list)
+
+    def rel(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root.parent))
+        except ValueError:
+            return str(path)
+
+    def problem(self, loc: Location, message: str) -> None:
+        self.problems.append(f"{loc}: {message}")
+
+    def section(self, path: Path, key: str) -> tuple[str, dict[str, Any]]:
+        name = self.rel(path)
+        try:
+            data = read_yaml(path, name)
+        except YamlError as exc:
+            self.problems.append(exc.message)
+            return name, {}
+        if data is None:
+            return name, {}
+        if not isinstance(data, LocatedDict) or key not in data:
+            self.problems.append(f"{name}:{line_of(data)}: expected a top-level '{key}:' mapping")
+            return name, {}
+        body = data[key]
+        if body is None:
+            return name, {}
+        if not isinstance(body, LocatedDict):
+            self.problems.append(f"{name}:{line_of(data, key)}: '{key}' must be a mapping of id to entry")
+            return name, {}
+        return name, body
+
+
+def _text(r: _Reader, loc: Location, entry: dict, key: str, required: bool = True) -> str:
+    value = entry.get(key)
+    if value is None:
+        if required:
+            r.problem(loc, f"missing '{key}'")
+        return ""
+    if isinstance(value, (dict, list)):
+        r.problem(Location(loc.file, line_of(entry, key, loc.line)), f"'{key}' must be text")
+        return ""
+    return as_text(value).strip()
+
+
+def _number(r: _Reader, loc: Location, entry: dict, key: str, default: float) -> float:
+    value = entry.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        r.problem(Location(loc.file, line_of(entry, key, loc.line)), f"'{key}' must be a number")
+        return default
+    return float(value)
+
+
+def _condition(r: _Reader, file: str, data: Any, line: int) -> Condition | None:
+    loc = Location(file, line)
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        r.problem(loc, "a condition must be a mapping of fact: value (or [values])")
+        return None
+    items: list[tuple[str, frozenset[str]]] = []
+    for fact, values in data.items():
+        vals = values if isinstance(values, list) else [values]
+        items.append((str(fact), frozenset(as_text(v) for v in vals)))
+    return Condition(tuple(items), Location(file, line_of(data, None, line)))
+
+
+def _weighted_ids(r: _Reader, loc: Location, data: Any, what: str) -> tuple[tuple[str, float], ...]:
+    """`points_to` may be a list of ids (weight 1) or a mapping id: weight."""
+    if data is None:
+        return ()
+    if isinstance(data, list):
+        return tuple((as_text(d), 1.0) for d in data)
+    if isinstance(data, dict):
+        out = []
+        for key, weight in data.items():
+            if isinstance(weight, bool) or not isinstance(weight, (int, float)):
+                r.problem(Location(loc.file, line_of(data, key, loc.line)), f"{what} weight for '{key}' must be a number")
+                continue
+            out.append((str(key), float(weight)))
+        return tuple(out)
+    r.problem(loc, f"'{what}' must be a list of ids or a mapping of id: weight")
+    return ()
+
+
+def _sets(r: _Reader, loc: Location, data: Any) -> tuple[tuple[str, str], ...]:
+    if data is None:
+        return ()
+    if not isinstance(data, dict):
+        r.problem(loc, "'sets' must be a mapping of fact: value")
+        return ()
+    return tuple((str(k), as_text(v)) for k, v in data.items())
+
+
+def _entries(r: _Reader, file: str, body: dict) -> list[tuple[str, dict, Location]]:
+    out = []
+    for key, entry in body.items():
+        loc = Location(file, line_of(body, key))
+        if not ID_PATTERN.match(str(key)):
+            r.problem(loc, f"id '{key}' must be lower-case letters, digits, '-', '_' or '.'")
+        if not isinstance(entry, dict):
+            r.problem(loc, f"'{key}' must be a mapping")
+            continue
+        out.append((str(key), entry, loc))
+    return out
+
+
+def _check_unknown_keys(r: _Reader, loc: Location, entry: dict, allowed: set[str]) -> None:
+    for key in entry:
+        if key not in allowed:
+            r.problem(Location(loc.file, line_of(entry, key, loc.line)), f"unknown key '{key}'")
+
+
+def _add_unique(r: _Reader, table: dict, key: str, value: Any, loc: Location, what: str) -> None:
+    if key in table:
+        r.problem(loc, f"duplicate {what} id '{key}' (first defined at {table[key].location})")
+        return
+    table[key] = value
+
+
+def _load_facts(r: _Reader, path: Path) -> dict[str, Fact]:
+    file, body = r.section(path, "facts")
+    facts: dict[str, Fact] = {}
+    for fid, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, {"values", "help", "labels", "implies"})
+        raw = entry.get("values")
+        if not isinstance(raw, list) or not raw:
+            r.problem(loc, f"fact '{fid}' needs a non-empty 'values' list")
+            raw = []
+        values = tuple(as_text(v) for v in raw)
+        if UNKNOWN in values:
+            r.problem(loc, f"fact '{fid}': '{UNKNOWN}' is always accepted; do not list it")
+        labels_raw = entry.get("labels") or {}
+        labels = {as_text(k): as_text(v) for k, v in labels_raw.items()} if isinstance(labels_raw, dict) else {}
+        for value in labels:
+            if value not in values:
+                r.problem(Location(file, line_of(labels_raw, value, loc.line)), f"label for unknown value '{value}'")
+        implies: dict[str, tuple[tuple[str, str], ...]] = {}
+        implies_raw = entry.get("implies") or {}
+        if isinstance(implies_raw, dict):
+            for value, settled in implies_raw.items():
+                implies[as_text(value)] = _sets(r, Location(file, line_of(implies_raw, value, loc.line)), settled)
+        else:
+            r.problem(loc, "'implies' must map a value to fact: value pairs")
+        fact = Fact(fid, values, _text(r, loc, entry, "help"), loc, labels, implies)
+        _add_unique(r, facts, fid, fact, loc, "fact")
+    return facts
+
+
+def _load_questions(r: _Reader, path: Path, facts: dict[str, Fact]) -> dict[str, Question]:
+    file, body = r.section(path, "questions")
+    questions: dict[str, Question] = {}
+    for qid, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, {"fact", "text", "help", "ask_if", "choices", "priority"})
+        fact_id = _text(r, loc, entry, "fact", required=False) or qid
+        fact = facts.get(fact_id)
+        raw_choices = entry.get("choices")
+        choices: list[Choice] = []
+        if isinstance(raw_choices, dict):
+            for value, label in raw_choices.items():
+                choices.append(Choice(as_text(value), as_text(label)))
+        elif raw_choices is None and fact is not None:
+            choices = [Choice(v, fact.labels.get(v, v)) for v in fact.values]
+        else:
+            r.problem(loc, "'choices' must be a mapping of value: label")
+        ask_if = _condition(r, file, entry.get("ask_if"), line_of(entry, "ask_if", loc.line))
+        q = Question(
+            id=qid,
+            fact=fact_id,
+            text=_text(r, loc, entry, "text"),
+            help=_text(r, loc, entry, "help", required=False),
+            choices=tuple(choices),
+            ask_if=ask_if,
+            location=loc,
+            priority=_number(r, loc, entry, "priority", 1.0),
+        )
+        _add_unique(r, questions, qid, q, loc, "question")
+    return questions
+
+
+def _load_supports(r: _Reader, file: str, entry: dict, key: str, loc: Location) -> tuple[Support, ...]:
+    raw = entry.get(key)
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        r.problem(Location(file, line_of(entry, key, loc.line)), f"'{key}' must be a list of {{when, weight, note}}")
+        return ()
+    out = []
+    for i, item in enumerate(raw):
+        iloc = Location(file, line_of(raw, i, loc.line))
+        if not isinstance(item, dict) or "when" not in item:
+            r.problem(iloc, f"each '{key}' entry needs 'when:'")
+            continue
+        _check_unknown_keys(r, iloc, item, {"when", "weight", "note"})
+        cond = _condition(r, file, item["when"], line_of(item, "when", iloc.line))
+        if cond is None:
+            continue
+        out.append(Support(cond, _number(r, iloc, item, "weight", 1.0), _text(r, iloc, item, "note", required=False)))
+    return tuple(out)
+
+
+def _load_diagnoses(r: _Reader, path: Path, table: dict[str, Diagnosis]) -> None:
+    file, body = r.section(path, "diagnoses")
+    allowed = {
+        "title", "category", "summary", "explanation", "requires", "supports", "rules_out",
+        "confirmed_when", "fix", "references", "prior", "advice",
+    }
+    for did, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, allowed)
+        fix_raw = entry.get("fix")
+        fix = tuple(as_text(s).strip() for s in fix_raw) if isinstance(fix_raw, list) else ()
+        if fix_raw is not None and not isinstance(fix_raw, list):
+            r.problem(Location(file, line_of(entry, "fix", loc.line)), "'fix' must be a list of steps")
+        refs: list[Reference] = []
+        refs_raw = entry.get("references")
+        if isinstance(refs_raw, list):
+            for i, ref in enumerate(refs_raw):
+                rloc = Location(file, line_of(refs_raw, i, loc.line))
+                if not isinstance(ref, dict) or not ref.get("title") or not ref.get("url"):
+                    r.problem(rloc, "a reference needs 'title' and 'url'")
+                    continue
+                url = as_text(ref["url"])
+                if not url.startswith("https://"):
+                    r.problem(rloc, f"reference url must start with https://: {url}")
+                refs.append(Reference(as_text(ref["title"]), url))
+        elif refs_raw is not None:
+            r.problem(Location(file, line_of(entry, "references", loc.line)), "'references' must be a list")
+        confirmed: list[Condition] = []
+        conf_raw = entry.get("confirmed_when")
+        if isinstance(conf_raw, list):
+            for i, c in enumerate(conf_raw):
+                cond = _condition(r, file, c, line_of(conf_raw, i, loc.line))
+                if cond is not None:
+                    confirmed.append(cond)
+        elif conf_raw is not None:
+            r.problem(Location(file, line_of(entry, "confirmed_when", loc.line)), "'confirmed_when' must be a list of conditions")
+        advice = entry.get("advice", False)
+        if not isinstance(advice, bool):
+            r.problem(Location(file, line_of(entry, "advice", loc.line)), "'advice' must be true or false")
+            advice = False
+        diag = Diagnosis(
+            id=did,
+            title=_text(r, loc, entry, "title"),
+            category=_text(r, loc, entry, "category", required=False) or path.stem,
+            summary=_text(r, loc, entry, "summary"),
+            explanation=_text(r, loc, entry, "explanation"),
+            requires=_condition(r, file, entry.get("requires"), line_of(entry, "requires", loc.line)),
+            supports=_load_supports(r, file, entry, "supports", loc),
+            rules_out=_load_supports(r, file, entry, "rules_out", loc),
+            confirmed_when=tuple(confirmed),
+            fix=fix,
+            references=tuple(refs),
+            prior=_number(r, loc, entry, "prior", 1.0),
+            location=loc,
+            advice=advice,
+        )
+        _add_unique(r, table, did, diag, loc, "diagnosis")
+
+
+def _load_symptoms(r: _Reader, path: Path, out: dict[str, Symptom]) -> None:
+    file, body = r.section(path, "symptoms")
+    for sid, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, {"phrases", "points_to", "sets"})
+        phrases = entry.get("phrases")
+        if not isinstance(phrases, list) or not phrases:
+            r.problem(loc, f"symptom '{sid}' needs a non-empty 'phrases' list")
+            phrases = []
+        sym = Symptom(
+            id=sid,
+            phrases=tuple(as_text(p) for p in phrases),
+            points_to=_weighted_ids(r, loc, entry.get("points_to"), "points_to"),
+            sets=_sets(r, loc, entry.get("sets")),
+            location=loc,
+        )
+        _add_unique(r, out, sid, sym, loc, "symptom")
+
+
+def _load_probes(r: _Reader, path: Path) -> dict[str, Probe]:
+    file, body = r.section(path, "probes")
+    out: dict[str, Probe] = {}
+    for pid, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, {"tool", "argv", "parser", "settles", "why", "timeout", "mutates"})
+        argv_raw = entry.get("argv")
+        if not isinstance(argv_raw, list) or not argv_raw:
+            r.problem(loc, f"probe '{pid}' needs a non-empty 'argv' list")
+            argv_raw = []
+        argv = tuple(as_text(a) for a in argv_raw)
+        needs = tuple(sorted({m for a in argv for m in PLACEHOLDER.findall(a)}))
+        settles_raw = entry.get("settles") or []
+        settles = tuple(as_text(s) for s in settles_raw) if isinstance(settles_raw, list) else ()
+        mutates = entry.get("mutates", False)
+        if mutates:
+            r.problem(loc, f"probe '{pid}' is marked as changing the system; probes must be read-only")
+        probe = Probe(
+            id=pid,
+            tool=_text(r, loc, entry, "tool", required=False) or (argv[0] if argv else ""),
+            argv=argv,
+            parser=_text(r, loc, entry, "parser", required=False) or pid.replace("-", "_"),
+            settles=settles,
+            why=_text(r, loc, entry, "why"),
+            timeout=_number(r, loc, entry, "timeout", 10.0),
+            location=loc,
+            needs=needs,
+            mutates=bool(mutates),
+        )
+        _add_unique(r, out, pid, probe, loc, "probe")
+    return out
+
+
+def _load_signatures(r: _Reader, path: Path, table: dict[str, Signature]) -> None:
+    file, body = r.section(path, "signatures")
+    allowed = {"text", "kind", "meaning", "process", "points_to", "sets", "patterns", "source", "min_score"}
+    for sid, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, allowed)
+        kind = _text(r, loc, entry, "kind")
+        if kind and kind not in SIGNATURE_KINDS:
+            r.problem(loc, f"signature kind must be one of {', '.join(SIGNATURE_KINDS)}, not '{kind}'")
+        patterns_raw = entry.get("patterns") or []
+        patterns = tuple(as_text(p) for p in patterns_raw) if isinstance(patterns_raw, list) else ()
+        for p in patterns:
+            try:
+                re.compile(p)
+            except re.error as exc:
+                r.problem(loc, f"pattern {p!r} is not a valid regular expression: {exc}")
+        sig = Signature(
+            id=sid,
+            text=_text(r, loc, entry, "text"),
+            kind=kind,
+            meaning=_text(r, loc, entry, "meaning"),
+            process=_text(r, loc, entry, "process", required=False),
+            points_to=_weighted_ids(r, loc, entry.get("points_to"), "points_to"),
+            sets=_sets(r, loc, entry.get("sets")),
+            patterns=patterns,
+            source=_text(r, loc, entry, "source", required=False),
+            location=loc,
+            min_score=_number(r, loc, entry, "min_score", 0.0),
+        )
+        _add_unique(r, table, sid, sig, loc, "signature")
+
+
+def _load_bundle_rules(r: _Reader, path: Path) -> dict[str, BundleRule]:
+    file, body = r.section(path, "bundle_rules")
+    out: dict[str, BundleRule] = {}
+    for bid, entry, loc in _entries(r, file, body):
+        _check_unknown_keys(r, loc, entry, {"diagnosis", "severity", "message"})
+        severity = _text(r, loc, entry, "severity")
+        if severity and severity not in SEVERITIES:
+            r.problem(loc, f"severity must be one of {', '.join(SEVERITIES)}")
+        rule = BundleRule(bid, _text(r, loc, entry, "diagnosis"), severity, _text(r, loc, entry, "message"), loc)
+        _add_unique(r, out, bid, rule, loc, "bundle rule")
+    return out
+
+
+def _files(r: _Reader, folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        r.problems.append(f"{r.rel(folder)}: missing folder")
+        return []
+    return sorted(p for p in folder.glob("*.yaml") if p.is_file())
+
+
+def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBase:
+    """Read every YAML file under `root`. With `strict`, any problem raises KnowledgeError."""
+    root = Path(root) if root is not None else default_root()
+    if not root.is_dir():
+        raise KnowledgeError([f"{root}: knowledge folder not found"])
+    r = _Reader(root)
+    meta_file, meta = r.section(root / "meta.yaml", "knowledge")
+    version = as_text(meta.get("version", "0")) if meta else "0"
+    facts = _load_facts(r, root / "facts.yaml")
+    questions = _load_questions(r, root / "questions.yaml", facts)
+    diagnoses: dict[str, Diagnosis] = {}
+    for path in _files(r, root / "diagnoses"):
+        _load_diagnoses(r, path, diagnoses)
+    signatures: dict[str, Signature] = {}
+    for path in _files(r, root / "signatures"):
+        _load_signatures(r, path, signatures)
+    symptoms: dict[str, Symptom] = {}
+    for path in _files(r, root / "symptoms"):
+        _load_symptoms(r, path, symptoms)
+    kb = KnowledgeBase(
+        version=version,
+        facts=facts,
+        questions=questions,
+        diagnoses=diagnoses,
+        symptoms=symptoms,
+        probes=_load_probes(r, root / "probes.yaml"),
+        signatures=signatures,
+        bundle_rules=_load_bundle_rules(r, root / "bundle-rules.yaml"),
+        root=str(root),
+    )
+    r.problems.extend(reference_problems(kb))
+    if strict and r.problems:
+        raise KnowledgeError(r.problems)
+    kb.problems = r.problems
+    return kb
+
+
+def reference_problems(kb: KnowledgeBase) -> list[str]:
+    """Every fact, value and diagnosis id named anywhere must exist."""
+    problems: list[str] = []
+
+    def check_condition(cond: Condition | None, where: Location) -> None:
+        if cond is None:
+            return
+        for fact, values in cond.items():
+            problems.extend(_fact_value_problems(kb, fact, values, cond.location or where))
+
+    def check_diag(did: str, loc: Location) -> None:
+        if did not in kb.diagnoses:
+            problems.append(f"{loc}: unknown diagnosis '{did}'")
+
+    for f in kb.facts.values():
+        for value, settled in f.implies.items():
+            problems.extend(_fact_value_problems(kb, f.id, {value}, f.location))
+            for other, other_value in settled:
+                problems.extend(_fact_value_problems(kb, other, {other_value}, f.location))
+    for q in kb.questions.values():
+        if q.fact not in kb.facts:
+            problems.append(f"{q.location}: question '{q.id}' asks for unknown fact '{q.fact}'")
+        else:
+            problems.extend(_fact_value_problems(kb, q.fact, {c.value for c in q.choices}, q.location))
+        check_condition(q.ask_if, q.location)
+    for d in kb.diagnoses.values():
+        check_condition(d.requires, d.location)
+        for s in (*d.supports, *d.rules_out):
+            check_condition(s.condition, d.location)
+        for c in d.confirmed_when:
+            check_condition(c, d.location)
+    for s in kb.symptoms.values():
+        for did, _ in s.points_to:
+            check_diag(did, s.location)
+        for fact, value in s.sets:
+            problems.extend(_fact_value_problems(kb, fact, {value}, s.location))
+    for g in kb.signatures.values():
+        for did, _ in g.points_to:
+            check_diag(did, g.location)
+        for fact, value in g.sets:
+            problems.extend(_fact_value_problems(kb, fact, {value}, g.location))
+    for p in kb.probes.values():
+        for fact in p.settles:
+            if fact not in kb.facts:
+                problems.append(f"{p.location}: probe '{p.id}' settles unknown fact '{fact}'")
+    for b in kb.bundle_rules.values():
+        check_diag(b.diagnosis, b.location)
+    return problems
+
+
+def _fact_value_problems(kb: KnowledgeBase, fact: str, values: set[str] | frozenset[str], loc: Location) -> list[str]:
+    known = kb.facts.get(fact)
+    if known is None:
+        return [f"{loc}: unknown fact '{fact}'"]
+    return [
+        f"{loc}: unknown value '{v}' for fact '{fact}' (expected one of {', '.join(known.values)})"
+        for v in sorted(values)
+        if v not in known.values and v != UNKNOWN
+    ]
+
+
+
+def knowledge_version(root: Path | None = None) -> str:
+    """The knowledge base version from meta.yaml, without loading everything."""
+    root = Path(root) if root is not None else default_root()
+    data = read_yaml(root / "meta.yaml", "meta.yaml")
+    return as_text(data["knowledge"]["version"])

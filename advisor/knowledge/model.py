@@ -1,0 +1,171 @@
+"""The knowledge model: plain dataclasses built from the YAML in `knowledge/`.
+
+Every object remembers where it was defined (`Location`) so problems can be reported as
+`file:line: message`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Location:
+    file: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Condition:
+    """All of `facts` must hold; each fact may accept several values (any of them)."""
+
+    facts: tuple[tuple[str, frozenset[str]], ...]
+    location: Location
+
+    def items(self) -> tuple[tuple[str, frozenset[str]], ...]:
+        return self.facts
+
+    def describe(self) -> str:
+        return ", ".join(f"{f}={'|'.join(sorted(v))}" for f, v in self.facts)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Fact:
+    id: str
+    values: tuple[str, ...]
+    help: str
+    location: Location
+    labels: dict[str, str] = field(default_factory=dict)
+    # value -> other facts that value settles too (an iOS copy installed => another copy installed)
+    implies: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    fact: str
+    text: str
+    help: str
+    choices: tuple[Choice, ...]
+    ask_if: Condition | None
+    location: Location
+    # A question about a detail (not a first-line fact) is asked only once a candidate needs it.
+    priority: float = 1.0
+
+
+@dataclass(frozen=True)
+class Support:
+    condition: Condition
+    weight: float
+    note: str
+
+
+@dataclass(frozen=True)
+class Reference:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    id: str
+    title: str
+    category: str
+    summary: str
+    explanation: str
+    requires: Condition | None
+    supports: tuple[Support, ...]
+    rules_out: tuple[Support, ...]
+    confirmed_when: tuple[Condition, ...]
+    fix: tuple[str, ...]
+    references: tuple[Reference, ...]
+    prior: float
+    location: Location
+    # Advice-type diagnoses (myths, noise) rank below causes at equal evidence.
+    advice: bool = False
+
+
+@dataclass(frozen=True)
+class Symptom:
+    """A phrase a developer would write, pointing at diagnoses (and sometimes settling facts)."""
+
+    id: str
+    phrases: tuple[str, ...]
+    points_to: tuple[tuple[str, float], ...]
+    sets: tuple[tuple[str, str], ...]
+    location: Location
+
+
+@dataclass(frozen=True)
+class Probe:
+    id: str
+    tool: str
+    argv: tuple[str, ...]
+    parser: str
+    settles: tuple[str, ...]
+    why: str
+    timeout: float
+    location: Location
+    # Placeholders such as {app_path} that must be filled before the probe can run.
+    needs: tuple[str, ...] = ()
+    mutates: bool = False
+
+
+@dataclass(frozen=True)
+class Signature:
+    """A known log message. `text` is the stable core; `patterns` add regex variants."""
+
+    id: str
+    text: str
+    kind: str  # cause | noise | context
+    meaning: str
+    process: str
+    points_to: tuple[tuple[str, float], ...]
+    sets: tuple[tuple[str, str], ...]
+    patterns: tuple[str, ...]
+    source: str
+    location: Location
+    min_score: float = 0.0
+
+
+@dataclass(frozen=True)
+class BundleRule:
+    """Maps a bundle-inspector check to the diagnosis it evidences, with its severity."""
+
+    id: str
+    diagnosis: str
+    severity: str  # error | warning | info
+    message: str
+    location: Location
+
+
+@dataclass
+class KnowledgeBase:
+    version: str
+    facts: dict[str, Fact]
+    questions: dict[str, Question]
+    diagnoses: dict[str, Diagnosis]
+    symptoms: dict[str, Symptom]
+    probes: dict[str, Probe]
+    signatures: dict[str, Signature]
+    bundle_rules: dict[str, BundleRule]
+    root: str = ""
+    problems: list[str] = field(default_factory=list)
+
+    def question_for_fact(self, fact: str) -> Question | None:
+        for q in self.questions.values():
+            if q.fact == fact:
+                return q
+        return None
