@@ -1,0 +1,149 @@
+"""Match a developer's own description against the symptom phrases in the knowledge base.
+
+Two measures, the better one wins: rapidfuzz's partial ratio (near-verbatim phrases, typos) and
+the share of a phrase's content words found in one sentence of the description (reworded
+phrases). Both are strict enough that ordinary prose does not match by accident.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from advisor.evidence import Observation, Pointer, Source
+from advisor.knowledge.model import KnowledgeBase
+
+STRONG = 90.0
+WEAK = 82.0
+STOPWORDS = frozenset(
+    "a an the and or but of to in on at for with from by is are was were be been it its this that "
+    "my our we i you your they them their there as so if then than do does did can "
+    "will would just only also into onto out up when while after before all any some".split()
+)
+# A negation near a matched phrase flips its meaning ("not in the simulator").
+NEGATIONS = frozenset("not no never without isn't isnt aren't arent wasn't wasnt don't dont doesn't doesnt didn't didnt can't cant cannot won't wont nor".split())
+WINDOW_SLACK = 3  # reworded phrases: all content words within len(phrase) + 3 words
+_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."})
+_WORD = re.compile(r"[a-z0-9][a-z0-9+./_-]*")
+
+
+def normalise_text(text: str) -> str:
+    text = text.translate(_QUOTES).lower()
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _stem(word: str) -> str:
+    word = word.strip("./-_")
+    for suffix in ("ing", "ed", "es", "s"):
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def _content_words(text: str) -> list[str]:
+    # Single digits stay: "error 2" and "error 3" are different messages.
+    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and w not in NEGATIONS and (len(w) > 1 or w.isdigit())]
+
+
+def _tokens(text: str) -> list[str]:
+    return [_stem(w) for w in _WORD.findall(text.replace("n't", "nt"))]
+
+
+def _window_coverage(words: frozenset[str], tokens: list[str]) -> tuple[float, int, int]:
+    """Share of `words` found within one window of len(words) + slack tokens, and where."""
+    if not words or not tokens:
+        return 0.0, 0, 0
+    width = len(words) + WINDOW_SLACK
+    best, best_at = 0, 0
+    for start in range(max(1, len(tokens) - width + 1)):
+        found = len(words.intersection(tokens[start : start + width]))
+        if found > best:
+            best, best_at = found, start
+            if best == len(words):
+                break
+    return best / len(words), best_at, best_at + width
+
+
+def _negated(tokens: list[str], start: int, end: int) -> bool:
+    return any(t in NEGATIONS or t.endswith("nt") and t[:-2] + "n't" in NEGATIONS for t in tokens[max(0, start - 3) : end])
+
+
+@dataclass(frozen=True)
+class SymptomMatch:
+    symptom: str
+    phrase: str
+    score: float
+    negated: bool = False
+
+    @property
+    def strength(self) -> float:
+        """1 for a strong match, 0.6 for a fair one; halved when the description negates it."""
+        base = 1.0 if self.score >= STRONG else 0.6
+        return base / 2 if self.negated else base
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    symptom: str
+    text: str
+    words: frozenset[str]
+    negative: bool  # the phrase itself says "not"/"never"...
+
+
+class DescriptionMatcher:
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.phrases: list[_Phrase] = []
+        for s in kb.symptoms.values():
+            for p in s.phrases:
+                norm = normalise_text(p)
+                negative = any(t in NEGATIONS for t in _tokens(norm))
+                self.phrases.append(_Phrase(s.id, norm, frozenset(_content_words(norm)), negative))
+
+    def match(self, text: str) -> list[SymptomMatch]:
+        norm = normalise_text(text)
+        if not norm:
+            return []
+        sentences = [_tokens(s) for s in re.split(r"[.!?;\n]+|, but ", norm) if s.strip()]
+        best: dict[str, SymptomMatch] = {}
+        for p in self.phrases:
+            score, negated = 0.0, False
+            if len(p.text) >= 8:
+                alignment = fuzz.partial_ratio_alignment(p.text, norm)
+                if alignment is not None and alignment.score >= WEAK:
+                    score = alignment.score
+                    window = _tokens(norm[max(0, alignment.dest_start - 24) : alignment.dest_end])
+                    negated = not p.negative and any(t in NEGATIONS for t in window)
+            if len(p.words) >= 2:
+                for tokens in sentences:
+                    coverage, start, end = _window_coverage(p.words, tokens)
+                    window_negated = _negated(tokens, start, end)
+                    if p.negative and not window_negated:
+                        continue  # "never shows up" is not matched by "shows up"
+                    # Every content word close together is as good as a near-verbatim phrase.
+                    cover_score = 100.0 * coverage if coverage >= 1.0 else 90.0 * coverage
+                    if cover_score > score:
+                        score = cover_score
+                        negated = not p.negative and window_negated
+            if score < WEAK:
+                continue
+            current = best.get(p.symptom)
+            if current is None or score > current.score or (score == current.score and current.negated and not negated):
+                best[p.symptom] = SymptomMatch(p.symptom, p.text, round(score, 1), negated)
+        return sorted(best.values(), key=lambda m: -m.score)
+
+
+def description_evidence(kb: KnowledgeBase, matches: list[SymptomMatch]) -> tuple[list[Observation], list[Pointer]]:
+    observations: list[Observation] = []
+    pointers: list[Pointer] = []
+    for m in matches:
+        symptom = kb.symptoms[m.symptom]
+        detail = f'description matches "{m.phrase}" ({m.score:.0f}%)' + (" but negated" if m.negated else "")
+        if not m.negated:  # "not in the simulator" must not settle running_in_simulator=yes
+            for fact, value in symptom.sets:
+                observations.append(Observation(fact, value, Source.DESCRIBE, detail, m.symptom))
+        for diagnosis, weight in symptom.points_to:
+            pointers.append(Pointer(diagnosis, weight * m.strength, Source.DESCRIBE, detail, m.symptom))
+    return observations, pointers

@@ -1,0 +1,175 @@
+"""Weigh every diagnosis against the evidence: rule out, support, rank.
+
+The model is described for knowledge authors in knowledge/README.md ("How advisor weighs a
+diagnosis"); keep the two in step.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from advisor.engine.facts import FactTable
+from advisor.evidence import Pointer, Source
+from advisor.knowledge.model import Condition, Diagnosis, KnowledgeBase
+
+# Evidence of this total (times the prior) gives a score of 1 - 1/e ~ 0.63.
+EVIDENCE_SCALE = 4.0
+UNKNOWN_REQUIREMENT_FACTOR = 0.85
+ADVICE_FACTOR = 0.6
+CONFIRMED_FLOOR = 0.9
+LIKELY_SCORE = 0.5
+# A bundle finding of this weight (an `error`) proves the diagnosis on its own.
+PROOF_WEIGHT = 5.0
+# Symptom phrases can pile up; their combined say on one diagnosis is capped.
+DESCRIBE_CAP = 4.0
+
+
+class Status(StrEnum):
+    CONFIRMED = "confirmed"
+    LIKELY = "likely"
+    POSSIBLE = "possible"
+
+
+STATUS_ORDER = {Status.CONFIRMED: 0, Status.LIKELY: 1, Status.POSSIBLE: 2}
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    """One reason a diagnosis gained weight: a fact (with its provenance) or a direct pointer."""
+
+    weight: float
+    source: Source
+    detail: str
+    fact: str = ""
+    value: str = ""
+    origin: str = ""
+    required: bool = False
+
+
+@dataclass
+class Assessment:
+    diagnosis: Diagnosis
+    evidence: list[EvidenceItem] = field(default_factory=list)
+    ruled_out: list[str] = field(default_factory=list)
+    unknown_required: list[str] = field(default_factory=list)
+    score: float = 0.0
+    status: Status = Status.POSSIBLE
+    confirmed_by: str = ""
+
+    @property
+    def id(self) -> str:
+        return self.diagnosis.id
+
+    @property
+    def supported(self) -> bool:
+        return not self.ruled_out and any(e.weight > 0 for e in self.evidence)
+
+
+def condition_state(cond: Condition, known: dict[str, str]) -> bool | None:
+    """True when every fact is known and accepted, False when one is known and refused, else None."""
+    pending = False
+    for fact, accepted in cond.items():
+        value = known.get(fact)
+        if value is None:
+            pending = True
+        elif value not in accepted:
+            return False
+    return None if pending else True
+
+
+def _fact_items(cond: Condition, facts: FactTable) -> list[EvidenceItem]:
+    items = []
+    for fact, _ in cond.items():
+        r = facts.get(fact)
+        if r is not None:
+            items.append(EvidenceItem(0.0, r.source, r.detail, fact, r.value))
+    return items
+
+
+def assess_diagnosis(d: Diagnosis, facts: FactTable, pointers: list[Pointer]) -> Assessment:
+    known = facts.values
+    a = Assessment(d)
+    if d.requires is not None:
+        for fact, accepted in d.requires.items():
+            value = known.get(fact)
+            if value is None:
+                a.unknown_required.append(fact)
+            elif value not in accepted:
+                r = facts.get(fact)
+                src = f" ({r.source})" if r else ""
+                a.ruled_out.append(f"needs {fact} {' or '.join(sorted(accepted))}, but it is {value}{src}")
+    for ro in d.rules_out:
+        if condition_state(ro.condition, known) is True:
+            a.ruled_out.append(ro.note or f"ruled out by {ro.condition.describe()}")
+    for s in d.supports:
+        if condition_state(s.condition, known) is True:
+            # One item per fact, so each keeps its own provenance; the first carries the weight.
+            for i, item in enumerate(_fact_items(s.condition, facts)):
+                note = s.note or s.condition.describe()
+                detail = f"{note} ({item.detail})" if item.detail and item.detail != "answered" else note
+                a.evidence.append(EvidenceItem(s.weight if i == 0 else 0.0, item.source, detail, item.fact, item.value))
+    describe_total = 0.0
+    for p in pointers:
+        if p.diagnosis != d.id:
+            continue
+        weight = p.weight
+        if p.source is Source.DESCRIBE:
+            weight = max(0.0, min(weight, DESCRIBE_CAP - describe_total))
+            describe_total += weight
+        if weight > 0:
+            a.evidence.append(EvidenceItem(weight, p.source, p.detail, origin=p.origin))
+    if d.requires is not None:
+        for fact, accepted in d.requires.items():
+            if fact in known and known[fact] in accepted:
+                r = facts.get(fact)
+                if r is not None:
+                    a.evidence.append(EvidenceItem(0.0, r.source, r.detail, fact, r.value, required=True))
+    _score(a, facts, pointers)
+    return a
+
+
+def _score(a: Assessment, facts: FactTable, pointers: list[Pointer]) -> None:
+    d = a.diagnosis
+    raw = sum(e.weight for e in a.evidence)
+    required_known = sum(1 for e in a.evidence if e.required)
+    exponent = d.prior * raw / EVIDENCE_SCALE + 0.05 * required_known
+    score = (1.0 - math.exp(-exponent)) * (UNKNOWN_REQUIREMENT_FACTOR ** len(a.unknown_required))
+    if d.advice:
+        score *= ADVICE_FACTOR
+    known = facts.values
+    if not a.unknown_required and raw > 0:
+        for cond in d.confirmed_when:
+            if condition_state(cond, known) is True:
+                a.confirmed_by = cond.describe()
+                break
+        if not a.confirmed_by:
+            for p in pointers:
+                if p.diagnosis == d.id and p.source is Source.BUNDLE and p.weight >= PROOF_WEIGHT:
+                    a.confirmed_by = p.detail
+                    break
+    if a.confirmed_by:
+        a.status = Status.CONFIRMED
+        score = max(score, CONFIRMED_FLOOR if not d.advice else score)
+    elif score >= LIKELY_SCORE and not a.unknown_required:
+        a.status = Status.LIKELY
+    else:
+        a.status = Status.POSSIBLE
+    a.score = round(min(score, 0.99), 3)
+
+
+@dataclass
+class Ranking:
+    ranked: list[Assessment]  # supported, not ruled out, best first
+    ruled_out: list[Assessment]
+    all: dict[str, Assessment]
+
+
+def rank_diagnoses(kb: KnowledgeBase, facts: FactTable, pointers: list[Pointer]) -> Ranking:
+    assessments = {d.id: assess_diagnosis(d, facts, pointers) for d in kb.diagnoses.values()}
+    ranked = [a for a in assessments.values() if a.supported]
+    ranked.sort(key=lambda a: (a.diagnosis.advice and a.status is not Status.CONFIRMED, -a.score, a.id))
+    ruled = [a for a in assessments.values() if a.ruled_out and any(e.weight > 0 for e in a.evidence)]
+    ruled.sort(key=lambda a: a.id)
+    return Ranking(ranked, ruled, assessments)

@@ -1,0 +1,413 @@
+"""App bundles on disk: the layout, the container app and the providers it embeds.
+
+macOS: `X.app/Contents/{Info.plist, MacOS/, PlugIns/*.appex, Library/SystemExtensions/*.systemextension,
+embedded.provisionprofile}`; iOS: a flat `X.app/{Info.plist, <executable>, PlugIns/*.appex,
+embedded.mobileprovision}`; either one inside a .zip (or an .ipa's Payload/). Each bundle part is
+read into a `BundleComponent`; nothing is evaluated here.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import stat
+import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from advisor.exit_status import UserError
+from advisor.inspectors.artifact_error import ArtifactError
+from advisor.inspectors.bundle_archive import extract_bundle
+from advisor.inspectors.bounded_read import read_bounded
+from advisor.inspectors.code_signature import SLOT_INFO_PLIST, CodeSignature
+from advisor.inspectors.macho import MachOFile, read_macho
+from advisor.inspectors.network_extension_ids import (
+    EXTENSION_POINTS,
+    NE_ENTITLEMENT,
+    NE_EXTENSION_POINT_PREFIX,
+    PROVIDER_ENTITLEMENT_VALUES,
+    plain_value,
+    provider_values,
+)
+from advisor.inspectors.plist_file import PLIST_LIMIT, read_plist_dict
+from advisor.inspectors.provisioning_profile import ProvisioningProfile
+
+MAX_PROVIDERS = 256  # per folder
+MAX_FRAMEWORK_ENTRIES = 1024
+
+
+class ComponentKind(StrEnum):
+    APP = "app"
+    APPEX = "appex"
+    SYSEX = "sysex"
+
+
+@dataclass
+class BundleComponent:
+    kind: ComponentKind
+    path: Path  # on disk (possibly inside a temporary extraction)
+    display: str  # what the user sees: "MyApp.app/Contents/PlugIns/Tunnel.appex"
+    platform: str  # macos | ios
+    info: dict[str, Any] = field(default_factory=dict)
+    info_error: str | None = None
+    executable_display: str | None = None
+    executable_error: str | None = None  # missing, not a regular file, not Mach-O...
+    executable_mode: int | None = None
+    macho: MachOFile | None = None
+    profile: ProvisioningProfile | None = None
+    profile_display: str | None = None
+    profile_error: str | None = None
+    frameworks: tuple[str, ...] = ()
+    info_plist_sealed: bool | None = None  # Info.plist matches the signature's special slot 1
+
+    @property
+    def contents_prefix(self) -> str:
+        return f"{self.display}/Contents" if self.platform == "macos" else self.display
+
+    @property
+    def info_display(self) -> str:
+        return f"{self.contents_prefix}/Info.plist"
+
+    @property
+    def bundle_id(self) -> str | None:
+        value = self.info.get("CFBundleIdentifier")
+        return value if isinstance(value, str) else None
+
+    @property
+    def signature(self) -> CodeSignature | None:
+        if self.macho is None or not self.macho.slices:
+            return None
+        return self.macho.primary.signature
+
+    @property
+    def signature_error(self) -> str | None:
+        if self.macho is None or not self.macho.slices:
+            return None
+        primary = self.macho.primary
+        if primary.signature_error:
+            return primary.signature_error
+        if primary.signature and primary.signature.cms_error:
+            return primary.signature.cms_error
+        return None
+
+    @property
+    def signing_identity(self) -> str | None:
+        """The signing_identity fact value, or None when it cannot be told (unreadable, not Apple)."""
+        if self.macho is None:
+            return None
+        signature = self.signature
+        if signature is None:
+            return None if self.signature_error else "unsigned"
+        if signature.cms_error:
+            return None
+        if signature.signer is None:
+            return "ad-hoc"
+        return {
+            "apple-development": "apple-development",
+            "apple-distribution": "apple-distribution",
+            "app-store": "apple-distribution",
+            "developer-id": "developer-id",
+        }.get(signature.signer.kind.value)
+
+    @property
+    def entitlements(self) -> dict[str, Any]:
+        signature = self.signature
+        return signature.effective_entitlements if signature else {}
+
+    @property
+    def extension_point(self) -> str | None:
+        ext = self.info.get("NSExtension")
+        value = ext.get("NSExtensionPointIdentifier") if isinstance(ext, dict) else None
+        return value if isinstance(value, str) else None
+
+    @property
+    def network_extension_info(self) -> dict[str, Any] | None:
+        value = self.info.get("NetworkExtension")
+        return value if isinstance(value, dict) else None
+
+    @property
+    def provider_classes(self) -> dict[str, Any]:
+        """extension point -> class name, from NSExtension (appex) or NEProviderClasses (sysex)."""
+        if self.kind is ComponentKind.APPEX:
+            ext = self.info.get("NSExtension")
+            point = self.extension_point
+            if point and isinstance(ext, dict):
+                return {point: ext.get("NSExtensionPrincipalClass")}
+            return {}
+        classes = (self.network_extension_info or {}).get("NEProviderClasses")
+        return dict(classes) if isinstance(classes, dict) else {}
+
+    @property
+    def is_network_extension(self) -> bool:
+        if self.kind is ComponentKind.APP:
+            return False
+        if NE_ENTITLEMENT in self.entitlements:
+            return True
+        if self.kind is ComponentKind.APPEX:
+            return (self.extension_point or "").startswith(NE_EXTENSION_POINT_PREFIX)
+        return self.network_extension_info is not None
+
+    @property
+    def provider_types(self) -> list[str]:
+        types = [EXTENSION_POINTS[p] for p in self.provider_classes if p in EXTENSION_POINTS]
+        if not types:  # fall back on what the provider is entitled to be
+            by_value = {v: k for k, v in PROVIDER_ENTITLEMENT_VALUES.items() if k != "transparent-proxy"}
+            types = [by_value[plain_value(v)] for v in provider_values(self.entitlements) if plain_value(v) in by_value]
+        return sorted(set(types))
+
+    def to_json(self) -> dict[str, Any]:
+        info = self.info
+        out: dict[str, Any] = {
+            "path": self.display,
+            "kind": self.kind.value,
+            "bundle_id": self.bundle_id,
+            "name": info.get("CFBundleName"),
+            "version": info.get("CFBundleVersion"),
+            "short_version": info.get("CFBundleShortVersionString"),
+            "package_type": info.get("CFBundlePackageType"),
+            "minimum_os": info.get("LSMinimumSystemVersion") or info.get("MinimumOSVersion"),
+            "info_plist_error": self.info_error,
+            "executable": {
+                "path": self.executable_display,
+                "error": self.executable_error,
+                "mode": oct(self.executable_mode) if self.executable_mode is not None else None,
+                **(self.macho.to_json() if self.macho else {}),
+            },
+            "signing_identity": self.signing_identity,
+            "signature": self.signature.to_json() if self.signature else None,
+            "signature_error": self.signature_error,
+            "info_plist_sealed": self.info_plist_sealed,
+            "entitlements": self.entitlements,
+            "profile": self.profile.to_json() if self.profile else None,
+            "profile_error": self.profile_error,
+        }
+        if self.kind is not ComponentKind.APP:
+            out.update(
+                network_extension=self.is_network_extension,
+                provider_types=self.provider_types,
+                extension_point=self.extension_point,
+                provider_classes=self.provider_classes,
+                mach_service_name=(self.network_extension_info or {}).get("NEMachServiceName"),
+                frameworks=list(self.frameworks),
+            )
+        return out
+
+
+@dataclass
+class AppBundle:
+    source: str  # the path as given
+    packaging: str  # directory | zip
+    platform: str  # macos | ios
+    app: BundleComponent | None  # None when a provider bundle was given on its own
+    providers: list[BundleComponent]
+    modes_known: bool = True  # False for archives that do not record permissions
+    misplaced: list[str] = field(default_factory=list)  # provider bundles where the system never looks
+
+    @property
+    def root(self) -> BundleComponent:
+        return self.app if self.app is not None else self.providers[0]
+
+    @property
+    def components(self) -> list[BundleComponent]:
+        return ([self.app] if self.app else []) + self.providers
+
+    @property
+    def network_providers(self) -> list[BundleComponent]:
+        return [p for p in self.providers if p.is_network_extension]
+
+
+def _layout(folder: Path) -> str | None:
+    if (folder / "Contents" / "Info.plist").is_file():
+        return "macos"
+    if (folder / "Info.plist").is_file():
+        return "ios"
+    return None
+
+
+def _component(kind: ComponentKind, folder: Path, display: str, platform: str) -> BundleComponent:
+    comp = BundleComponent(kind, folder, display, platform)
+    contents = folder / "Contents" if platform == "macos" else folder
+    try:
+        comp.info = read_plist_dict(contents / "Info.plist")
+    except ArtifactError as exc:
+        comp.info_error = f"Info.plist {exc}"
+    name = comp.info.get("CFBundleExecutable")
+    if isinstance(name, str) and name and "/" not in name:
+        exe = contents / "MacOS" / name if platform == "macos" else contents / name
+        comp.executable_display = f"{comp.contents_prefix}/MacOS/{name}" if platform == "macos" else f"{display}/{name}"
+        _read_executable(comp, exe)
+    elif comp.info_error is None:
+        comp.executable_error = "Info.plist names no CFBundleExecutable"
+    profile_name = "embedded.provisionprofile" if platform == "macos" else "embedded.mobileprovision"
+    profile_path = contents / profile_name
+    if os.path.lexists(profile_path):
+        comp.profile_display = f"{comp.contents_prefix}/{profile_name}"
+        try:
+            comp.profile = ProvisioningProfile.read(profile_path, comp.profile_display)
+        except ArtifactError as exc:
+            comp.profile_error = f"{profile_name} {exc}"
+    frameworks = contents / "Frameworks"
+    if frameworks.is_dir():
+        try:
+            with os.scandir(frameworks) as entries:
+                names = []
+                for entry in entries:
+                    names.append(entry.name)
+                    if len(names) >= MAX_FRAMEWORK_ENTRIES:
+                        break
+            comp.frameworks = tuple(sorted(n for n in names if not n.startswith(".")))
+        except OSError:
+            comp.frameworks = ()
+    _check_info_seal(comp, contents / "Info.plist")
+    return comp
+
+
+def _read_executable(comp: BundleComponent, exe: Path) -> None:
+    try:
+        st = os.stat(exe)
+    except FileNotFoundError:
+        comp.executable_error = "missing"
+        return
+    except OSError as exc:
+        comp.executable_error = f"cannot be read: {exc.strerror or exc}"
+        return
+    if not stat.S_ISREG(st.st_mode):
+        comp.executable_error = "is not a regular file"
+        return
+    comp.executable_mode = stat.S_IMODE(st.st_mode)
+    try:
+        comp.macho = read_macho(exe, comp.executable_display or "")
+    except ArtifactError as exc:
+        comp.executable_error = exc.message
+
+
+def _check_info_seal(comp: BundleComponent, info_path: Path) -> None:
+    signature = comp.signature
+    if signature is None or comp.info_error:
+        return
+    try:
+        comp.info_plist_sealed = signature.best.special_slot_matches(SLOT_INFO_PLIST, read_bounded(info_path, PLIST_LIMIT))
+    except ArtifactError:
+        comp.info_plist_sealed = None
+
+
+def _providers(app_dir: Path, app_display: str, platform: str) -> list[BundleComponent]:
+    contents = app_dir / "Contents" if platform == "macos" else app_dir
+    prefix = f"{app_display}/Contents" if platform == "macos" else app_display
+    places = [("PlugIns", ".appex", ComponentKind.APPEX)]
+    if platform == "macos":
+        places.append(("Library/SystemExtensions", ".systemextension", ComponentKind.SYSEX))
+    found: list[BundleComponent] = []
+    for folder, suffix, kind in places:
+        base = contents / folder
+        if not base.is_dir():
+            continue
+        try:
+            with os.scandir(base) as entries:
+                names = sorted(e.name for e in entries if e.name.endswith(suffix))[:MAX_PROVIDERS]
+        except OSError:
+            continue
+        for name in names:
+            path = base / name
+            if path.is_dir():  # False for symlink loops
+                found.append(_component(kind, path, f"{prefix}/{folder}/{name}", platform))
+    return found
+
+
+# Folders where build systems are known to drop providers by mistake (Resources, Frameworks...).
+_WRONG_PLACES = {
+    "macos": ("Contents", "Contents/Resources", "Contents/Frameworks", "Contents/Library", "Contents/MacOS", "Contents/PlugIns"),
+    "ios": ("", "Frameworks", "Resources"),
+}
+
+
+def _misplaced(app_dir: Path, app_display: str, platform: str) -> list[str]:
+    found = []
+    for folder in _WRONG_PLACES[platform]:
+        base = app_dir / folder if folder else app_dir
+        try:
+            with os.scandir(base) as entries:
+                names = sorted(e.name for e in entries)[:MAX_PROVIDERS]
+        except OSError:
+            continue
+        for name in names:
+            wrong_sysex = name.endswith(".systemextension")
+            wrong_appex = name.endswith(".appex") and folder not in ("Contents/PlugIns",)
+            if wrong_sysex or wrong_appex:
+                found.append(f"{app_display}/{folder}/{name}" if folder else f"{app_display}/{name}")
+    return found
+
+
+def _kind_of(folder: Path) -> ComponentKind:
+    if folder.name.endswith(".systemextension"):
+        return ComponentKind.SYSEX
+    if folder.name.endswith(".appex"):
+        return ComponentKind.APPEX
+    return ComponentKind.APP
+
+
+def _enclosing_app(folder: Path) -> Path | None:
+    """For a provider inside an app (X.app/Contents/PlugIns/Y.appex), the app around it."""
+    for parent in list(folder.parents)[:6]:
+        if parent.name.endswith(".app") and _layout(parent):
+            return parent
+    return None
+
+
+def load_bundle(folder: Path, source: str, packaging: str = "directory", modes_known: bool = True) -> AppBundle:
+    platform = _layout(folder)
+    if platform is None:
+        raise UserError(f"{source}: not an app bundle (no Contents/Info.plist or Info.plist inside)")
+    kind = _kind_of(folder)
+    display = folder.name
+    if kind is ComponentKind.APP:
+        app = _component(ComponentKind.APP, folder, display, platform)
+        if app.info_error:
+            raise UserError(f"{source}: {app.info_display}: {app.info_error.removeprefix('Info.plist ')}")
+        providers = _providers(folder, display, platform)
+        return AppBundle(source, packaging, platform, app, providers, modes_known, _misplaced(folder, display, platform))
+    provider = _component(kind, folder, display, platform)
+    return AppBundle(source, packaging, platform, None, [provider], modes_known)
+
+
+@contextmanager
+def open_bundle(path: Path) -> Iterator[AppBundle]:
+    """Yield the bundle at `path` (a folder, or a .zip/.ipa of one); UserError if it is not one."""
+    source = str(path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise UserError(f"{source}: no such file or directory") from None
+    except OSError as exc:
+        reason = "symbolic link loop" if exc.errno == errno.ELOOP else (exc.strerror or str(exc))
+        raise UserError(f"{source}: {reason}") from None
+    if stat.S_ISDIR(st.st_mode):
+        folder = Path(path)
+        if _kind_of(folder) is not ComponentKind.APP and not folder.name.endswith(".app"):
+            enclosing = _enclosing_app(folder.resolve())
+            if enclosing is not None:
+                folder = enclosing
+        yield load_bundle(folder, source)
+        return
+    if not stat.S_ISREG(st.st_mode):
+        raise UserError(f"{source}: not an app bundle, a .zip or an .ipa")
+    if not _looks_like_zip(path):
+        raise UserError(f"{source}: not an app bundle, a .zip or an .ipa (a {st.st_size}-byte file)")
+    extracted = extract_bundle(Path(path))
+    try:
+        yield load_bundle(extracted.bundle_dir, source, "zip", extracted.modes_known)
+    finally:
+        extracted.cleanup()
+
+
+def _looks_like_zip(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(4)
+    except OSError:
+        return False
+    return head in (b"PK\x03\x04", b"PK\x05\x06") or (path.suffix.lower() in (".zip", ".ipa") and zipfile.is_zipfile(path))

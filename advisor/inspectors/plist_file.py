@@ -1,0 +1,65 @@
+"""Property lists (Info.plist, entitlements, profile payloads) in XML or binary form.
+
+plistlib already refuses XML entity declarations; what is added here is a size limit, a check
+of the file's kind, and one error type for every way a plist can be malformed.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import struct
+from pathlib import Path
+from typing import Any
+from xml.parsers.expat import ExpatError
+
+from advisor.inspectors.artifact_error import ArtifactError
+from advisor.inspectors.bounded_read import read_bounded
+
+PLIST_LIMIT = 8 * 1024 * 1024  # real Info.plists are a few KB; entitlements smaller still
+
+_PARSE_ERRORS = (
+    plistlib.InvalidFileException,
+    ExpatError,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    OverflowError,
+    struct.error,
+    RecursionError,  # self-referencing binary plists
+    UnicodeDecodeError,
+)
+
+
+def plist_kind(data: bytes) -> str:
+    """'binary', 'xml' or 'unknown', from the first bytes."""
+    if data.startswith(b"bplist00"):
+        return "binary"
+    head = data[:64].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if head.startswith((b"<?xml", b"<plist", b"<!DOCTYPE")):
+        return "xml"
+    return "unknown"
+
+
+def parse_plist(data: bytes) -> Any:
+    kind = plist_kind(data)
+    if kind == "unknown":
+        if not data:
+            raise ArtifactError("is empty, not a property list")
+        raise ArtifactError("is not an XML or binary property list")
+    try:
+        return plistlib.loads(data)
+    except _PARSE_ERRORS as exc:
+        detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ArtifactError(f"is not a valid {kind} property list ({detail[:120]})") from None
+
+
+def parse_plist_dict(data: bytes) -> dict[str, Any]:
+    value = parse_plist(data)
+    if not isinstance(value, dict):
+        raise ArtifactError(f"is a property list whose top level is {type(value).__name__}, not a dictionary")
+    return value
+
+
+def read_plist_dict(path: Path, limit: int = PLIST_LIMIT) -> dict[str, Any]:
+    return parse_plist_dict(read_bounded(path, limit))

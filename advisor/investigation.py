@@ -1,0 +1,249 @@
+"""One troubleshooting investigation: every piece of evidence gathered, fed to the engine.
+
+This is where the evidence sources meet: the developer's description, pasted logs, the app
+bundle, probe outputs and answers. Each is turned into observations and pointers for the
+engine `Session`, and kept as gathered so reports and transcripts can show it. Both shells
+(CLI and TUI) and transcript replay build their sessions through this class.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from advisor import __version__
+from advisor.engine.describe import DescriptionMatcher, SymptomMatch, description_evidence
+from advisor.engine.scoring import Assessment
+from advisor.engine.session import Session
+from advisor.evidence import Observation, Pointer, Source
+from advisor.knowledge.model import KnowledgeBase
+
+if TYPE_CHECKING:  # imported lazily at run time: each source pulls in its own parsers
+    from advisor.probes import PlannedProbe, ProbeContext, ProbeRun
+    from advisor.triage import LogMatch, LogTriage
+
+FINDING_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 0.5}
+
+
+@dataclass
+class KnowledgeRuntime:
+    """The compiled, reusable pieces of one knowledge base (matchers are built once)."""
+
+    kb: KnowledgeBase
+    _describe: DescriptionMatcher | None = None
+    _triage: "LogTriage | None" = None
+
+    @property
+    def describe(self) -> DescriptionMatcher:
+        if self._describe is None:
+            self._describe = DescriptionMatcher(self.kb)
+        return self._describe
+
+    @property
+    def triage(self) -> "LogTriage":
+        if self._triage is None:
+            from advisor.triage import LogTriage
+
+            self._triage = LogTriage(self.kb)
+        return self._triage
+
+
+@dataclass
+class Investigation:
+    runtime: KnowledgeRuntime
+    session: Session
+    describe: str = ""
+    describe_matches: list[SymptomMatch] = field(default_factory=list)
+    describe_log_matches: list["LogMatch"] = field(default_factory=list)
+    log_text: str = ""
+    log_matches: list["LogMatch"] = field(default_factory=list)
+    log_lines_read: int = 0
+    bundle: dict[str, Any] | None = None  # the bundle inspection as recorded (contract shape + observations)
+    probe_runs: list["ProbeRun"] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @classmethod
+    def start(cls, kb: KnowledgeBase, runtime: KnowledgeRuntime | None = None) -> "Investigation":
+        runtime = runtime or KnowledgeRuntime(kb)
+        return cls(runtime=runtime, session=Session(kb))
+
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self.runtime.kb
+
+    # ---- evidence in -------------------------------------------------------------------
+    def answer(self, fact: str, value: str) -> None:
+        self.session.answer(fact, value)
+
+    def add_description(self, text: str) -> None:
+        text = text.strip()
+        if not text:
+            return
+        self.describe = f"{self.describe}\n{text}".strip() if self.describe else text
+        matches = self.runtime.describe.match(text)
+        self.describe_matches.extend(matches)
+        observations, pointers = description_evidence(self.kb, matches)
+        # Error strings quoted in a description are log evidence too, at description trust.
+        quoted = self.runtime.triage.triage_text(text)
+        self.describe_log_matches.extend(quoted.matches)
+        observations += quoted.observations(self.kb, Source.DESCRIBE)
+        pointers += quoted.pointers(self.kb, Source.DESCRIBE)
+        self.session.add_evidence(observations, pointers)
+
+    def add_log_text(self, text: str) -> None:
+        if not text.strip():
+            return
+        self.log_text = f"{self.log_text}\n{text}" if self.log_text else text
+        self._add_triage(self.runtime.triage.triage_text(text))
+
+    def add_log_path(self, path: str) -> None:
+        """A log file (or "-" for stdin), streamed: the text itself is not kept when large."""
+        result = self.runtime.triage.triage_path(path)
+        if path != "-":
+            try:
+                size = Path(path).stat().st_size
+            except OSError:
+                size = 0
+            if size <= 256 * 1024:
+                self.log_text = Path(path).read_text(encoding="utf-8", errors="replace")
+        self._add_triage(result)
+
+    def _add_triage(self, result: Any) -> None:
+        offset = self.log_lines_read
+        for m in result.matches:
+            m.line += offset
+        self.log_matches.extend(result.matches)
+        self.log_lines_read += result.lines_read
+        self.session.add_evidence(result.observations(self.kb, Source.LOG), result.pointers(self.kb, Source.LOG))
+
+    def add_bundle(self, path: str, udid: str | None = None) -> None:
+        from advisor.inspectors import inspect_bundle
+
+        inspection = inspect_bundle(Path(path), self.kb, udid)
+        record = inspection.to_json()
+        record["path"] = str(path)
+        record["observations"] = [
+            {"fact": o.fact, "value": o.value, "detail": o.detail, "origin": o.origin} for o in inspection.observations
+        ]
+        self.add_recorded_bundle(record)
+
+    def add_recorded_bundle(self, record: dict[str, Any]) -> None:
+        """A bundle inspection as saved in a transcript (or just made)."""
+        self.bundle = record
+        observations = [
+            Observation(str(o["fact"]), str(o["value"]), Source.BUNDLE, str(o.get("detail", "")), str(o.get("origin", "")))
+            for o in record.get("observations", [])
+        ]
+        pointers = [
+            Pointer(
+                str(f["id"]),
+                FINDING_WEIGHTS.get(str(f.get("severity", "warning")), 2.0),
+                Source.BUNDLE,
+                f"{f.get('detail', '')} ({f.get('path', '')})".strip(),
+                str(f.get("rule", "")),
+            )
+            for f in record.get("findings", [])
+        ]
+        self.session.add_evidence(observations, pointers)
+
+    def add_probe_runs(self, runs: list["ProbeRun"]) -> None:
+        from advisor.probes import derive_cross_probe_facts
+
+        self.probe_runs.extend(runs)
+        observations = [o for run in runs for o in run.observations]
+        observations += derive_cross_probe_facts(self.probe_runs)
+        self.session.add_evidence(observations, [])
+        for run in runs:
+            if run.error:
+                self.notes.append(f"probe {run.probe_id}: {run.error}")
+            if run.probe_id.startswith("log-show") and run.stdout and not run.timed_out:
+                self._add_triage(self.runtime.triage.triage_text(run.stdout))
+
+    def probe_context(self, app_path: str | None = None) -> "ProbeContext":
+        from advisor.probes import discover_context
+
+        return discover_context(app_path)
+
+    def wanted_probes(self, context: "ProbeContext") -> list["PlannedProbe"]:
+        """Available probes that would settle a fact still unknown."""
+        from advisor.probes import planned_probes
+
+        known = set(self.session.facts.values)
+        done = {run.probe_id for run in self.probe_runs}
+        return [
+            p
+            for p in planned_probes(self.kb, context)
+            if p.probe.id not in done and (not p.probe.settles or any(f not in known for f in p.probe.settles))
+        ]
+
+    # ---- results -----------------------------------------------------------------------
+    def diagnoses(self) -> list[Assessment]:
+        return self.session.diagnoses()
+
+    def result(self) -> dict[str, Any]:
+        """The contract's `diagnose --format json` shape."""
+        session = self.session
+        facts = session.facts
+        return {
+            "advisor_version": __version__,
+            "knowledge_version": self.kb.version,
+            "diagnoses": [assessment_json(a) for a in session.diagnoses()],
+            "ruled_out": [
+                {"id": a.id, "title": a.diagnosis.title, "reasons": a.ruled_out} for a in session.ranking.ruled_out
+            ],
+            "facts": {
+                f: {"value": r.value, "source": str(r.source), "detail": r.detail}
+                | ({"conflicts": [{"value": c.value, "source": str(c.source), "detail": c.detail} for c in r.conflicts]} if r.conflicts else {})
+                for f, r in sorted(facts.resolved.items())
+            },
+            "asked": [
+                {"question": a.question, "text": a.text, "answer": a.answer, "source": a.source} for a in session.asked()
+            ],
+            "skipped": [
+                {"question": s.question, "fact": s.fact, "value": s.value, "source": s.source, "detail": s.detail}
+                for s in session.skipped()
+            ],
+            "unanswered": [
+                {"question": c.question.id, "fact": c.question.fact, "text": c.question.text, "why": c.why()}
+                for c in session.unanswered()
+            ],
+            "probes": [run.to_json() for run in self.probe_runs],
+            "log_matches": [m.to_json() for m in self.log_matches],
+            "describe": {
+                "text": self.describe,
+                "symptoms": [{"symptom": m.symptom, "phrase": m.phrase, "score": m.score} for m in self.describe_matches],
+                "quoted_messages": [m.to_json() for m in self.describe_log_matches],
+            }
+            if self.describe
+            else None,
+            "bundle": {k: v for k, v in self.bundle.items() if k != "observations"} if self.bundle else None,
+            "notes": list(self.notes),
+        }
+
+
+def assessment_json(a: Assessment) -> dict[str, Any]:
+    d = a.diagnosis
+    evidence = []
+    for e in a.evidence:
+        if e.fact:
+            evidence.append({"fact": e.fact, "value": e.value, "source": str(e.source), "detail": e.detail, "weight": e.weight})
+        else:
+            # Direct pointers (a log line, a bundle finding, a symptom phrase) name their source
+            # in `fact` so every entry has the contract's keys.
+            evidence.append(
+                {"fact": str(e.source), "value": e.origin, "source": str(e.source), "detail": e.detail, "weight": round(e.weight, 2)}
+            )
+    return {
+        "id": d.id,
+        "title": d.title,
+        "status": str(a.status),
+        "score": a.score,
+        "summary": d.summary,
+        "explanation": d.explanation,
+        "confirmed_by": a.confirmed_by or None,
+        "unknown_required": a.unknown_required,
+        "evidence": evidence,
+        "fix": list(d.fix),
+        "references": [{"title": r.title, "url": r.url} for r in d.references],
+    }

@@ -1,0 +1,114 @@
+"""What the probes are about: the app, its providers and their ids, validated once.
+
+Every value that may end up in a probe's argv passes through here. Bundle ids and extension
+points must match a strict pattern and paths must be absolute, so no value can smuggle an
+option, a second argument or a quote into a command.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from advisor.exit_status import UserError
+
+IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
+# Service ids of `scutil --nc list` are UUIDs.
+SERVICE_ID_PATTERN = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+VERSION_PATTERN = re.compile(r"^\d+(?:\.\d+){0,3}$")
+BUNDLE_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9._ -]{0,64}/[A-Za-z0-9._ -]{0,64}$")
+
+
+def is_identifier(value: str) -> bool:
+    return bool(IDENTIFIER_PATTERN.match(value))
+
+
+def check_identifier(value: object, what: str) -> str:
+    if not isinstance(value, str) or not IDENTIFIER_PATTERN.match(value):
+        raise UserError(f"{what} {value!r} is not a valid identifier (letters, digits, '.' and '-' only)")
+    return value
+
+
+def check_path(value: object, what: str) -> str:
+    if not isinstance(value, str) or not value:
+        raise UserError(f"{what} must be a non-empty path")
+    if "\x00" in value or "\n" in value or "\r" in value:
+        raise UserError(f"{what} {value!r} contains a NUL or line break")
+    if not value.startswith("/"):
+        raise UserError(f"{what} {value!r} must be an absolute path")
+    return value
+
+
+@dataclass
+class ProbeContext:
+    """The subjects of the probes. Construction validates every field (UserError otherwise)."""
+
+    app_path: str | None = None
+    provider_paths: list[str] = field(default_factory=list)
+    bundle_id: str | None = None
+    provider_bundle_ids: list[str] = field(default_factory=list)
+    extension_points: list[str] = field(default_factory=list)
+    # Embedded provisioning profiles of the app and its providers (files that exist).
+    profile_paths: list[str] = field(default_factory=list)
+    # Provider ids packaged as system extensions (their state is in `systemextensionsctl list`).
+    sysex_bundle_ids: list[str] = field(default_factory=list)
+    # bundle id -> LSMinimumSystemVersion of macOS providers, to compare with `sw_vers`.
+    minimum_system_versions: dict[str, str] = field(default_factory=dict)
+    # bundle id -> "CFBundleShortVersionString/CFBundleVersion" (as `systemextensionsctl` prints it).
+    bundle_versions: dict[str, str] = field(default_factory=dict)
+    # NE configurations of this app found by `scutil --nc list` (see refine_context).
+    vpn_service_ids: list[str] = field(default_factory=list)
+    # The folder treated as /Applications (ADVISOR_APPLICATIONS_DIR lets tests move it).
+    applications_dir: str = "/Applications"
+
+    def __post_init__(self) -> None:
+        if self.app_path is not None:
+            check_path(self.app_path, "app path")
+        self.provider_paths = _unique([check_path(p, "provider path") for p in self.provider_paths])
+        self.profile_paths = _unique([check_path(p, "profile path") for p in self.profile_paths])
+        if self.bundle_id is not None:
+            check_identifier(self.bundle_id, "bundle id")
+        self.provider_bundle_ids = _unique([check_identifier(b, "provider bundle id") for b in self.provider_bundle_ids])
+        self.extension_points = _unique([check_identifier(e, "extension point") for e in self.extension_points])
+        self.sysex_bundle_ids = _unique([check_identifier(b, "system extension bundle id") for b in self.sysex_bundle_ids])
+        for bid, version in self.minimum_system_versions.items():
+            check_identifier(bid, "bundle id")
+            if not isinstance(version, str) or not VERSION_PATTERN.match(version):
+                raise UserError(f"minimum system version {version!r} of {bid} is not a version number")
+        for bid, version in self.bundle_versions.items():
+            check_identifier(bid, "bundle id")
+            if not isinstance(version, str) or not BUNDLE_VERSION_PATTERN.match(version):
+                raise UserError(f"bundle version {version!r} of {bid} is not a version")
+        for sid in self.vpn_service_ids:
+            if not isinstance(sid, str) or not SERVICE_ID_PATTERN.match(sid):
+                raise UserError(f"VPN service id {sid!r} is not a UUID")
+        self.vpn_service_ids = _unique(self.vpn_service_ids)
+        check_path(self.applications_dir, "applications folder")
+
+    @property
+    def own_bundle_ids(self) -> list[str]:
+        """The app's and its providers' ids: what counts as "ours" in registry listings."""
+        return _unique(([self.bundle_id] if self.bundle_id else []) + self.provider_bundle_ids)
+
+    @property
+    def own_paths(self) -> list[str]:
+        return _unique(([self.app_path] if self.app_path else []) + self.provider_paths)
+
+    def placeholder_values(self) -> dict[str, list[str]]:
+        """Every value each probes.yaml placeholder may take (a probe runs once per value)."""
+        return {
+            "app_path": [self.app_path] if self.app_path else [],
+            "provider_path": list(self.provider_paths),
+            "bundle_id": [self.bundle_id] if self.bundle_id else [],
+            "provider_bundle_id": list(self.provider_bundle_ids),
+            "extension_point": list(self.extension_points),
+            "profile_path": list(self.profile_paths),
+            "vpn_service_id": list(self.vpn_service_ids),
+        }
+
+
+def _unique(values: list[str]) -> list[str]:
+    return list(dict.fromkeys(values))
+
+
+PLACEHOLDERS = tuple(ProbeContext().placeholder_values())

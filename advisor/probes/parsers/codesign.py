@@ -1,0 +1,264 @@
+"""`codesign -dvvv`, `codesign -d --entitlements - --xml`, `codesign --verify --deep --strict -vvv`.
+
+Formats: ne-knowledge.md 6.2 (display goes to stderr; `flags=0x10000(runtime)`; `Authority=`
+chain leaf first; `Signature=adhoc`; `code object is not signed at all`), 12.3 (entitlements
+as one-line XML on stdout, `Executable=` on stderr), 6.2 verify (`valid on disk`,
+`satisfies its Designated Requirement`, `a sealed resource is missing or invalid`).
+
+Facts that need every bundle (hardened runtime everywhere, matching Team IDs, the NE
+entitlement on app and provider, shared app groups) are derived in cross_facts from the
+summaries read here; one run alone reports only what it proves by itself.
+"""
+
+from __future__ import annotations
+
+import plistlib
+import re
+from dataclasses import dataclass, field
+
+from advisor.evidence import Observation
+from advisor.probes.context import ProbeContext
+from advisor.probes.parsers.observation import seen, text_lines
+from advisor.probes.parsers.registrations import comparable_path
+from advisor.probes.parsers.spec import ParserSpec
+
+# Leaf certificate name prefix -> signing_identity (ne-knowledge.md 6.1). Apple's own re-signing
+# authorities (App Store, "Software Signing") map to no value: they are not the developer's.
+LEAF_IDENTITIES = (
+    ("Apple Development:", "apple-development"),
+    ("Mac Developer:", "apple-development"),
+    ("iPhone Developer:", "apple-development"),
+    ("Apple Distribution:", "apple-distribution"),
+    ("iPhone Distribution:", "apple-distribution"),
+    ("3rd Party Mac Developer Application:", "apple-distribution"),
+    ("Developer ID Application:", "developer-id"),
+)
+NE_ENTITLEMENT = "com.apple.developer.networking.networkextension"
+SANDBOX_ENTITLEMENT = "com.apple.security.app-sandbox"
+NETWORK_ENTITLEMENTS = ("com.apple.security.network.client", "com.apple.security.network.server")
+INSTALL_ENTITLEMENT = "com.apple.developer.system-extension.install"
+APP_GROUPS_ENTITLEMENT = "com.apple.security.application-groups"
+SYSEX_SUFFIX = "-systemextension"
+# `codesign --verify` messages that mean the signature itself is broken (not "file not found").
+VERIFY_FAILURES = (
+    "a sealed resource is missing or invalid",
+    "code object is not signed at all",
+    "invalid signature",
+    "code has no resources but signature indicates they must be present",
+    "nested code is modified or invalid",
+    "resource envelope is obsolete",
+    "the sealed resource directory is invalid",
+    "code failed to satisfy specified code requirement",
+    "invalid Info.plist",
+    "unsealed contents present in the bundle root",
+    "main executable failed strict validation",
+    "invalid resource specification rule",
+    "CSSMERR_TP_CERT_REVOKED",
+    "CSSMERR_TP_NOT_TRUSTED",
+    "CSSMERR_TP_CERT_EXPIRED",
+)
+
+_FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z .]*?)=(?P<value>.*)$")
+_FLAGS = re.compile(r"\bflags=0x(?P<hex>[0-9A-Fa-f]+)\((?P<names>[^)]*)\)")
+_RUNTIME_FLAG = 0x10000
+
+
+@dataclass(frozen=True)
+class SigningSummary:
+    executable: str
+    identifier: str
+    authorities: tuple[str, ...]
+    team_id: str | None
+    adhoc: bool
+    unsigned: bool
+    runtime: bool | None
+    notarization_stapled: bool
+    lines: dict[str, str] = field(default_factory=dict)  # key -> the line it came from
+
+
+def read_codesign_display(stdout: str, stderr: str) -> SigningSummary | None:
+    text_all = text_lines(stderr, stdout)
+    if any("code object is not signed at all" in line for line in text_all):
+        line = next(line for line in text_all if "code object is not signed at all" in line)
+        return SigningSummary("", "", (), None, False, True, None, False, {"unsigned": line})
+    values: dict[str, str] = {}
+    lines: dict[str, str] = {}
+    authorities: list[str] = []
+    runtime: bool | None = None
+    for line in text_all:
+        m = _FIELD.match(line)
+        if not m:
+            continue
+        key, value = m.group("key").strip(), m.group("value").strip()
+        if key == "Authority":
+            authorities.append(value)
+            lines.setdefault("Authority", line)
+            continue
+        values.setdefault(key, value)
+        lines.setdefault(key, line)
+        if key == "CodeDirectory v":
+            flags = _FLAGS.search(line)
+            if flags:
+                runtime = "runtime" in flags.group("names").split(",") or bool(int(flags.group("hex"), 16) & _RUNTIME_FLAG)
+                lines["flags"] = line
+    if "Identifier" not in values and "Executable" not in values:
+        return None
+    team = values.get("TeamIdentifier")
+    return SigningSummary(
+        executable=values.get("Executable", ""),
+        identifier=values.get("Identifier", ""),
+        authorities=tuple(authorities),
+        team_id=team if team and team != "not set" else None,
+        adhoc=values.get("Signature") == "adhoc",
+        unsigned=False,
+        runtime=runtime,
+        notarization_stapled=values.get("Notarization Ticket") == "stapled",
+        lines=lines,
+    )
+
+
+def signing_identity(summary: SigningSummary) -> tuple[str, str] | None:
+    """(signing_identity value, the line proving it) or None when unclear."""
+    if summary.unsigned:
+        return "unsigned", summary.lines["unsigned"]
+    if summary.adhoc:
+        return "ad-hoc", summary.lines.get("Signature", "Signature=adhoc")
+    if not summary.authorities:
+        return None
+    leaf = summary.authorities[0]
+    for prefix, value in LEAF_IDENTITIES:
+        if leaf.startswith(prefix):
+            return value, f"Authority={leaf}"
+    return None
+
+
+def parse_codesign_display(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    summary = read_codesign_display(stdout, stderr)
+    if summary is None or (exit_code != 0 and not summary.unsigned):
+        return []
+    out: list[Observation] = []
+    identity = signing_identity(summary)
+    if identity:
+        out.append(seen("signing_identity", identity[0], identity[1]))
+    if summary.runtime is False:  # one bundle without it is enough to say "no"
+        out.append(seen("hardened_runtime", "no", summary.lines["flags"]))
+    if summary.notarization_stapled:
+        out.append(seen("notarized", "yes", summary.lines["Notarization Ticket"]))
+    return out
+
+
+# ---- entitlements -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Entitlements:
+    executable: str  # from the `Executable=` line: tells which bundle was read
+    values: dict[str, object]
+
+    def ne_values(self) -> list[str]:
+        raw = self.values.get(NE_ENTITLEMENT)
+        return [v for v in raw if isinstance(v, str)] if isinstance(raw, list) else []
+
+    def is_true(self, key: str) -> bool:
+        return self.values.get(key) is True
+
+    def app_groups(self) -> set[str]:
+        raw = self.values.get(APP_GROUPS_ENTITLEMENT)
+        return {v for v in raw if isinstance(v, str)} if isinstance(raw, list) else set()
+
+
+def load_plist_text(text: str) -> object | None:
+    """A property list printed as text, possibly after other output (codesign's blob header)."""
+    start = min((i for i in (text.find("<?xml"), text.find("<plist")) if i >= 0), default=-1)
+    if start < 0:
+        return None
+    try:
+        return plistlib.loads(text[start:].encode("utf-8", errors="replace"))
+    except Exception:  # plistlib and expat raise many types on garbage; any of them means "not a plist"
+        return None
+
+
+def read_entitlements(stdout: str, stderr: str, exit_code: int) -> Entitlements | None:
+    if exit_code != 0:
+        return None
+    executable = ""
+    for line in text_lines(stderr, stdout):
+        if line.startswith("Executable="):
+            executable = line[len("Executable=") :].strip()
+            break
+    if not stdout.strip():
+        # Signed without entitlements: codesign prints only the Executable= line.
+        return Entitlements(executable, {}) if executable else None
+    data = load_plist_text(stdout)
+    if not isinstance(data, dict):
+        return None
+    return Entitlements(executable, data)
+
+
+def bundle_role(executable: str, context: ProbeContext | None) -> tuple[str, str] | None:
+    """("app" | "provider", bundle path) for the bundle an Executable= path belongs to."""
+    if not executable or context is None:
+        return None
+    exe = comparable_path(executable)
+    best: tuple[str, str] | None = None
+    best_len = -1
+    candidates = [("provider", p) for p in context.provider_paths]
+    if context.app_path:
+        candidates.append(("app", context.app_path))
+    for role, path in candidates:
+        root = comparable_path(path)
+        if (exe == root or exe.startswith(root + "/")) and len(root) > best_len:
+            best, best_len = (role, path), len(root)
+    return best
+
+
+def _entitlement_line(key: str, value: object) -> str:
+    return f"{key} = {value!r}"
+
+
+def parse_entitlements(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    ents = read_entitlements(stdout, stderr, exit_code)
+    if ents is None:
+        return []
+    out: list[Observation] = []
+    where = f" ({ents.executable})" if ents.executable else ""
+    ne = ents.ne_values()
+    if not ne:  # app and providers all need it; one bundle without it settles "no"
+        out.append(seen("ne_entitlement_present", "no", f"no {NE_ENTITLEMENT} entitlement{where}"))
+    else:
+        forms = {v.endswith(SYSEX_SUFFIX) for v in ne}
+        if len(forms) == 1:
+            form = "systemextension" if forms == {True} else "plain"
+            out.append(seen("ne_entitlement_form", form, _entitlement_line(NE_ENTITLEMENT, ne) + where))
+    role = bundle_role(ents.executable, context)
+    if role and role[0] == "provider":
+        sandboxed = ents.is_true(SANDBOX_ENTITLEMENT)
+        out.append(seen("provider_sandboxed", "yes" if sandboxed else "no", _entitlement_line(SANDBOX_ENTITLEMENT, ents.values.get(SANDBOX_ENTITLEMENT)) + where))
+        if sandboxed:
+            has_network = any(ents.is_true(k) for k in NETWORK_ENTITLEMENTS)
+            key = next((k for k in NETWORK_ENTITLEMENTS if ents.is_true(k)), NETWORK_ENTITLEMENTS[0])
+            out.append(seen("network_client_entitlement", "yes" if has_network else "no", _entitlement_line(key, ents.values.get(key)) + where))
+    if role and role[0] == "app" and context is not None and context.sysex_bundle_ids:
+        has_install = ents.is_true(INSTALL_ENTITLEMENT)
+        out.append(seen("install_entitlement", "yes" if has_install else "no", _entitlement_line(INSTALL_ENTITLEMENT, ents.values.get(INSTALL_ENTITLEMENT)) + where))
+    return out
+
+
+# ---- verify -------------------------------------------------------------------------------
+def parse_codesign_verify(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    lines = text_lines(stderr, stdout)
+    if exit_code == 0:
+        valid = next((line for line in lines if line.endswith(": valid on disk")), None)
+        satisfied = any(line.endswith(": satisfies its Designated Requirement") for line in lines)
+        if valid and satisfied:
+            return [seen("signature_valid", "yes", valid)]
+        return []
+    for line in lines:
+        if any(msg.lower() in line.lower() for msg in VERIFY_FAILURES):
+            return [seen("signature_valid", "no", line)]
+    return []
+
+
+SPECS = (
+    ParserSpec("codesign_display", parse_codesign_display),
+    ParserSpec("codesign_entitlements", parse_entitlements),
+    ParserSpec("codesign_verify", parse_codesign_verify),
+)

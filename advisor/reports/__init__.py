@@ -1,0 +1,44 @@
+"""Report formats, one module each behind one function: `render_report(result, format)`.
+
+`result` is the contract's `diagnose --format json` dictionary (see Investigation.result()).
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+from typing import Any, Callable
+
+from advisor.exit_status import UserError
+
+# format -> (module, function); each renderer takes the result dict and returns text.
+RENDERERS: dict[str, tuple[str, str]] = {
+    "text": ("advisor.reports.text", "render_text"),
+    "markdown": ("advisor.reports.markdown", "render_markdown"),
+    "html": ("advisor.reports.html", "render_html"),
+}
+
+
+def render_json(result: dict[str, Any]) -> str:
+    return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+
+
+def render_report(result: dict[str, Any], fmt: str, redact: bool = True) -> str:
+    if redact:
+        try:
+            from advisor.reports.redaction import redact_result
+        except ImportError:  # redaction lands with the reports issue
+            pass
+        else:
+            result = redact_result(result)
+    if fmt == "json":
+        return render_json(result)
+    if fmt not in RENDERERS:
+        raise UserError(f"unknown report format '{fmt}' (choose from json, {', '.join(RENDERERS)})")
+    module_name, func_name = RENDERERS[fmt]
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError:
+        raise UserError(f"the {fmt} report format is not available yet") from None
+    renderer: Callable[[dict[str, Any]], str] = getattr(module, func_name)
+    return renderer(result)

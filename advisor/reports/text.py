@@ -1,0 +1,78 @@
+"""The terminal report: the cause first, then why, then what to do."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import Any
+
+WIDTH = 100
+
+
+def _wrap(text: str, indent: str) -> str:
+    paragraphs = [p for p in text.split("\n\n") if p.strip()]
+    return "\n".join(
+        textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) for p in paragraphs
+    )
+
+
+def _evidence_line(e: dict[str, Any]) -> str:
+    if e["fact"] in ("log", "bundle", "describe", "probe", "answer"):
+        return f"[{e['source']}] {e['detail']}"
+    return f"{e['fact']}={e['value']} [{e['source']}] {e['detail']}".rstrip()
+
+
+def render_text(result: dict[str, Any], verbose: bool = False) -> str:
+    out: list[str] = []
+    diagnoses = result.get("diagnoses", [])
+    if not diagnoses:
+        out.append("No diagnosis yet: the evidence does not point to a known cause.")
+    for i, d in enumerate(diagnoses):
+        if i == 1:
+            out.append("")
+            out.append("Also considered:")
+        if i == 0 or verbose:
+            out.append("")
+            out.append(f"{'Most likely cause' if i == 0 else f'#{i + 1}'}: {d['title']}")
+            out.append(f"  [{d['id']}] {d['status']}, score {d['score']:.2f}")
+            out.append("")
+            out.append(_wrap(d.get("explanation") or d.get("summary", ""), "  "))
+            out.append("")
+            out.append("  Why advisor thinks so:")
+            for e in d["evidence"]:
+                if e.get("weight", 1) or e["fact"] not in ("log", "bundle", "describe"):
+                    out.append(textwrap.fill(_evidence_line(e), WIDTH, initial_indent="    - ", subsequent_indent="      "))
+            out.append("")
+            out.append("  What to do:")
+            for n, step in enumerate(d["fix"], 1):
+                out.append(textwrap.fill(step, WIDTH, initial_indent=f"    {n}. ", subsequent_indent="       "))
+            out.append("")
+            out.append("  References:")
+            for r in d["references"]:
+                out.append(f"    - {r['title']}: {r['url']}")
+        else:
+            out.append(f"  {i + 1}. {d['title']} [{d['id']}] {d['status']}, score {d['score']:.2f}")
+    ruled = result.get("ruled_out") or []
+    if ruled:
+        out.append("")
+        out.append("Ruled out:")
+        for r in ruled:
+            out.append(f"  - {r['title']} [{r['id']}]: {'; '.join(r['reasons'])}")
+    noise = [m for m in result.get("log_matches", []) if m.get("kind") == "noise"]
+    if noise:
+        out.append("")
+        out.append("Harmless log lines (noise):")
+        for m in noise:
+            out.append(f"  - line {m['line']}: {m['text'][:90]}")
+    failed = [p for p in result.get("probes", []) if p.get("error") or p.get("timed_out")]
+    if failed:
+        out.append("")
+        out.append("Probes that did not complete:")
+        for p in failed:
+            out.append(f"  - {' '.join(p['argv'])}: {p.get('error') or 'timed out'}")
+    unanswered = result.get("unanswered") or []
+    if unanswered:
+        out.append("")
+        out.append("Questions that would narrow it down (give them with --answer FACT=VALUE):")
+        for q in unanswered[:8]:
+            out.append(textwrap.fill(f"{q['fact']}: {q['text']}", WIDTH, initial_indent="  - ", subsequent_indent="    "))
+    return "\n".join(out).strip("\n") + "\n"

@@ -1,0 +1,95 @@
+"""Move evidence between transcripts and investigations, and check expectations.
+
+Replaying a transcript re-runs the current parsers and matchers on the recorded raw material
+(probe stdout, log text, description), so a transcript is a regression test of them too.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from advisor.investigation import Investigation, KnowledgeRuntime
+from advisor.knowledge.model import KnowledgeBase
+from advisor.transcripts.format import Expectation, RecordedProbe, Transcript
+
+
+def investigation_from_transcript(
+    kb: KnowledgeBase, t: Transcript, runtime: KnowledgeRuntime | None = None
+) -> Investigation:
+    inv = Investigation.start(kb, runtime)
+    for fact, value in t.answers.items():
+        inv.answer(fact, value)
+    if t.describe:
+        inv.add_description(t.describe)
+    if t.log:
+        inv.add_log_text(t.log)
+    if t.bundle is not None:
+        inv.add_recorded_bundle(t.bundle)
+    if t.probes:
+        inv.add_probe_runs([replayed_probe_run(kb, p) for p in t.probes])
+    return inv
+
+
+def replayed_probe_run(kb: KnowledgeBase, p: RecordedProbe):  # -> ProbeRun
+    from advisor.probes import ProbeRun, parse_probe_output
+
+    observations = []
+    if not p.timed_out and p.exit_code is not None and p.id in kb.probes:
+        observations = parse_probe_output(kb, p.id, p.stdout, p.stderr, p.exit_code)
+    return ProbeRun(
+        probe_id=p.id,
+        argv=list(p.argv),
+        exit_code=p.exit_code,
+        duration_ms=p.duration_ms,
+        stdout=p.stdout,
+        stderr=p.stderr,
+        timed_out=p.timed_out,
+        error=p.error,
+        observations=observations,
+    )
+
+
+def transcript_from_investigation(inv: Investigation, transcript_id: str, title: str = "") -> Transcript:
+    result = inv.result()
+    return Transcript(
+        id=transcript_id,
+        title=title or (result["diagnoses"][0]["title"] if result["diagnoses"] else "advisor session"),
+        recorded=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        describe=inv.describe,
+        answers=dict(inv.session.answers),
+        log=inv.log_text,
+        bundle=inv.bundle,
+        probes=[
+            RecordedProbe(
+                id=r.probe_id, argv=list(r.argv), exit_code=r.exit_code, duration_ms=r.duration_ms,
+                stdout=r.stdout, stderr=r.stderr, timed_out=r.timed_out, error=r.error,
+            )
+            for r in inv.probe_runs
+        ],
+        expected=Expectation(
+            first=result["diagnoses"][0]["id"] if result["diagnoses"] else None,
+            include=[d["id"] for d in result["diagnoses"][1:] if d["status"] in ("confirmed", "likely")],
+        ),
+        result={
+            "diagnoses": [{"id": d["id"], "status": d["status"], "score": d["score"]} for d in result["diagnoses"]],
+        },
+    )
+
+
+def expectation_failures(expected: Expectation | None, ranked_ids: list[str]) -> list[str]:
+    """Why a result does not meet a transcript's expectations (empty when it does)."""
+    if expected is None:
+        return []
+    failures = []
+    if expected.first is not None:
+        accepted = [expected.first, *expected.also_acceptable]
+        got = ranked_ids[0] if ranked_ids else "nothing"
+        if got not in accepted:
+            failures.append(f"ranked {got} first, expected {' or '.join(accepted)}")
+    for did in expected.include:
+        if did not in ranked_ids:
+            failures.append(f"did not list {did}")
+    for did in expected.exclude:
+        if did in ranked_ids:
+            failures.append(f"listed {did}, which it must not")
+    return failures

@@ -1,0 +1,122 @@
+"""Derive each signature's anchors: literal fragments that any copy of its message contains.
+
+A line is only scored against a signature when it contains one of that signature's anchors,
+which keeps triage of a 150 MB log close to `grep -F` speed. Anchors are case-sensitive
+fragments of plain characters (letters, digits, space and `_.,:;=+-`): quotes, slashes and
+brackets vary between copies (curly quotes, JSON's `\\/`) and placeholders stand for variable
+text, so anchors never span them. A fragment is started, where possible, at a character that
+is rare in logs (an upper-case letter, or a rare lower-case one), because the combined
+prefilter regex only tries to match at positions holding a possible first character.
+"""
+
+from __future__ import annotations
+
+import re
+
+_PLAIN = re.compile(r"[A-Za-z0-9 _.,:;=+-]+")
+_PLACEHOLDER = re.compile(r"<[A-Za-z_]+>")
+RARE_FIRST = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZbjkqvxz_")
+MIN_ANCHOR = 6
+GOOD_ANCHOR = 12
+FIRST_ANCHOR = 20  # shorter leading fragments ("System extension") are too common to lead with
+MAX_ANCHOR = 60
+_REGEX_META = set(".^$*+?{}[]|()")
+_QUANTIFIERS = set("*?{")
+
+
+def _runs(text: str, split_colons: bool = True) -> list[str]:
+    """Plain fragments of `text`, split at placeholders, quotes, brackets and (in message text,
+    where tools pad after colons) at ': '."""
+    out: list[str] = []
+    for piece in _PLACEHOLDER.split(text):
+        for run in _PLAIN.findall(piece):
+            for part in run.split(": ") if split_colons else (run,):
+                part = part.strip(" .,;:")
+                if part:
+                    out.append(part)
+    return out
+
+
+def _shape(run: str) -> str:
+    """Cut `run` to at most MAX_ANCHOR characters, starting at a rare character if possible."""
+    for start, ch in enumerate(run):
+        if ch in RARE_FIRST and len(run) - start >= GOOD_ANCHOR:
+            run = run[start:]
+            break
+    if len(run) > MAX_ANCHOR:
+        cut = run.rfind(" ", FIRST_ANCHOR, MAX_ANCHOR)
+        run = run[: cut if cut > 0 else MAX_ANCHOR]
+    return run
+
+
+def anchors_from_text(text: str) -> list[str]:
+    """Up to two anchors: the first long fragment (survives truncation) and the longest."""
+    runs = [r for r in _runs(text) if len(r) >= MIN_ANCHOR]
+    if not runs:
+        return []
+    longest = max(runs, key=len)
+    first = next((r for r in runs if len(r) >= FIRST_ANCHOR), longest)
+    return list(dict.fromkeys(_shape(r) for r in (first, longest)))
+
+
+def _top_level_branches(pattern: str) -> list[list[str]]:
+    """The literal runs of each top-level alternative of a regular expression.
+
+    Only text outside groups counts (a group may be optional or an alternation), and a
+    character followed by a quantifier is not required, so it ends the run.
+    """
+    branches: list[list[str]] = [[]]
+    run: list[str] = []
+    depth = 0
+    i = 0
+
+    def close() -> None:
+        if run:
+            branches[-1].append("".join(run))
+            run.clear()
+
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\" and i + 1 < len(pattern):
+            nxt = pattern[i + 1]
+            literal = nxt if not nxt.isalnum() else None  # \s, \d, \w, \b are classes, not text
+            i += 2
+            if depth == 0 and literal is not None and not (i < len(pattern) and pattern[i] in _QUANTIFIERS):
+                run.append(literal)
+            else:
+                close()
+            continue
+        if ch == "[":
+            close()
+            end = pattern.find("]", i + 2)
+            i = end + 1 if end > 0 else len(pattern)
+            continue
+        if ch == "(":
+            close()
+            depth += 1
+        elif ch == ")":
+            close()
+            depth = max(0, depth - 1)
+        elif ch == "|" and depth == 0:
+            close()
+            branches.append([])
+        elif ch in _REGEX_META or depth > 0:
+            close()
+        elif i + 1 < len(pattern) and pattern[i + 1] in _QUANTIFIERS:
+            close()
+        else:
+            run.append(ch)
+        i += 1
+    close()
+    return branches
+
+
+def anchors_from_pattern(pattern: str) -> list[str] | None:
+    """One anchor per top-level alternative, or None if some alternative has no usable literal."""
+    out: list[str] = []
+    for literals in _top_level_branches(pattern):
+        runs = [r for lit in literals for r in _runs(lit, split_colons=False) if len(r) >= MIN_ANCHOR]
+        if not runs:
+            return None
+        out.append(_shape(max(runs, key=len)))
+    return out

@@ -1,0 +1,231 @@
+"""The signature catalog compiled once for fast, tolerant matching.
+
+Two stages. The prefilter finds lines holding an anchor of some signature (one combined regex
+over raw bytes, plus `bytes.find` for the few anchors that start with a common character). Only
+those lines are parsed, normalised and scored: a signature's patterns first (exact, with
+captures), then rapidfuzz `partial_ratio` of its normalised text against the normalised
+message, with guards that keep precision high:
+
+* numbers must agree: `Code=1` never matches a signature for `Code=5`;
+* quoted parts of the signature ("permission denied") must appear in the message;
+* a message shorter than the signature (truncated) must still cover most of it;
+* of several signatures matching one line, the most specific (longest) solid match wins.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from advisor.knowledge.model import KnowledgeBase, Signature
+from advisor.triage.anchors import RARE_FIRST, anchors_from_pattern, anchors_from_text
+from advisor.triage.normalise import fold_quotes, normalise, number_tokens
+
+DEFAULT_MIN_SCORE = 92.0
+SOLID_SCORE = 95.0  # at or above this, a longer signature beats a shorter exact one
+MIN_COVERAGE = 0.6  # a truncated message must still cover this share of the signature
+MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long messages only
+
+_QUOTED = re.compile(r'"([^"]{3,})"')
+_ERROR_DOMAIN = re.compile(r"(?:Error Domain=|\()(?P<domain>[A-Za-z][\w.]*ErrorDomain\w*|[A-Za-z][\w.]*Error)(?: Code=| error )(?P<code>-?\d+)")
+_BUNDLE_ID = re.compile(r"(?<![\w.-])(?:[A-Z0-9]{10}\.)?(?!com\.apple\.)[A-Za-z][\w-]*(?:\.[A-Za-z0-9_][\w-]*){2,}(?![\w-])")
+_PATH = re.compile(r"(?:file://)?(?<![\w.])(?:~|/)(?:[^\s/\"'<>\[\]]+/)+[^\s\"'<>\[\],;)]*")
+
+
+class CatalogError(Exception):
+    """A signature that cannot be matched as written (no anchor): a knowledge-base bug."""
+
+
+@dataclass(frozen=True)
+class ScoredMatch:
+    signature: Signature
+    score: float
+    captures: dict[str, str]
+    specificity: int
+
+    def rank(self) -> tuple[bool, int, float]:
+        return (self.score >= SOLID_SCORE, self.specificity, self.score)
+
+
+@dataclass
+class CompiledSignature:
+    signature: Signature
+    norm: str
+    required: list[str]  # literal pieces of quoted parts, normalised
+    patterns: list[re.Pattern[str]]
+    anchors: list[str]
+    min_score: float
+
+    @classmethod
+    def build(cls, sig: Signature) -> "CompiledSignature":
+        norm = normalise(sig.text)
+        required = [
+            piece.strip()
+            for quoted in _QUOTED.findall(norm)
+            for piece in re.split(r"<[a-z]+>", quoted)
+            if len(piece.strip()) >= 3
+        ]
+        anchors = anchors_from_text(sig.text)
+        for pattern in sig.patterns:
+            from_pattern = anchors_from_pattern(pattern)
+            if from_pattern is None:
+                raise CatalogError(f"{sig.location}: pattern {pattern!r} of '{sig.id}' has no literal anchor of 6+ characters")
+            anchors.extend(from_pattern)
+        if not anchors:
+            raise CatalogError(f"{sig.location}: text of '{sig.id}' has no literal anchor of 6+ characters")
+        return cls(
+            signature=sig,
+            norm=norm,
+            required=required,
+            patterns=[re.compile(p) for p in sig.patterns],
+            anchors=list(dict.fromkeys(anchors)),
+            min_score=sig.min_score or DEFAULT_MIN_SCORE,
+        )
+
+    def score(self, folded: str, norm: str) -> ScoredMatch | None:
+        for pattern in self.patterns:
+            found = pattern.search(folded)
+            if found:
+                captures = {k: v for k, v in found.groupdict().items() if v}
+                return ScoredMatch(self.signature, 100.0, captures, len(self.norm))
+        return self._fuzzy(norm)
+
+    def _fuzzy(self, norm: str) -> ScoredMatch | None:
+        text = norm[:MAX_SCORED_CHARS]
+        aligned = fuzz.partial_ratio_alignment(self.norm, text, score_cutoff=self.min_score)
+        if aligned is None or aligned.score < self.min_score:
+            return None
+        sig_part = self.norm[aligned.src_start : aligned.src_end]
+        if len(sig_part) < MIN_COVERAGE * len(self.norm):
+            return None
+        # A few characters of slack: the alignment's edges can shift by an edit or two.
+        line_part = text[max(0, aligned.dest_start - 3) : aligned.dest_end + 3]
+        if not set(number_tokens(sig_part)) <= set(number_tokens(line_part)):
+            return None
+        for piece in self.required:
+            if self.norm.find(piece) < aligned.src_end and piece not in text:
+                return None
+        return ScoredMatch(self.signature, round(aligned.score, 1), {}, len(self.norm))
+
+
+@dataclass
+class SignatureIndex:
+    """Every signature of a knowledge base, with the combined prefilter."""
+
+    signatures: list[CompiledSignature]
+    by_anchor: dict[str, list[CompiledSignature]] = field(default_factory=dict)
+    _fast_bytes: re.Pattern[bytes] | None = None
+    _fast_text: re.Pattern[str] | None = None
+    _slow_bytes: list[bytes] = field(default_factory=list)
+    _slow_text: list[str] = field(default_factory=list)
+
+    @classmethod
+    def build(cls, kb: KnowledgeBase) -> "SignatureIndex":
+        compiled = [CompiledSignature.build(sig) for sig in kb.signatures.values()]
+        index = cls(compiled)
+        for cs in compiled:
+            for anchor in cs.anchors:
+                index.by_anchor.setdefault(anchor, []).append(cs)
+        fast = [a for a in index.by_anchor if a[0] in RARE_FIRST]
+        index._slow_text = [a for a in index.by_anchor if a[0] not in RARE_FIRST]
+        index._slow_bytes = [a.encode() for a in index._slow_text]
+        if fast:
+            alternation = _trie_regex(sorted(fast))
+            index._fast_text = re.compile(alternation)
+            index._fast_bytes = re.compile(alternation.encode())
+        return index
+
+    @property
+    def anchors(self) -> list[str]:
+        return list(self.by_anchor)
+
+    def candidate_line_starts(self, region: bytes) -> list[int]:
+        """Offsets of the starts of lines in `region` that hold at least one anchor, sorted."""
+        starts: set[int] = set()
+        if self._fast_bytes is not None:
+            search = self._fast_bytes.search
+            pos = 0
+            while True:
+                found = search(region, pos)
+                if found is None:
+                    break
+                at = found.start()
+                starts.add(region.rfind(b"\n", 0, at) + 1)
+                end = region.find(b"\n", at)
+                if end < 0:
+                    break
+                pos = end + 1
+        for anchor in self._slow_bytes:
+            at = region.find(anchor)
+            while at >= 0:
+                starts.add(region.rfind(b"\n", 0, at) + 1)
+                end = region.find(b"\n", at)
+                if end < 0:
+                    break
+                at = region.find(anchor, end + 1)
+        return sorted(starts)
+
+    def has_anchor(self, line: str) -> bool:
+        if self._fast_text is not None and self._fast_text.search(line):
+            return True
+        return any(a in line for a in self._slow_text)
+
+    def best_match(self, line: str, message: str) -> ScoredMatch | None:
+        """The most specific signature matching `message`, among those anchored in `line`."""
+        candidates: dict[str, CompiledSignature] = {}
+        for anchor, sigs in self.by_anchor.items():
+            if anchor in line:
+                for cs in sigs:
+                    candidates[cs.signature.id] = cs
+        if not candidates:
+            return None
+        folded = fold_quotes(message)
+        norm = normalise(message)
+        best: ScoredMatch | None = None
+        for cs in candidates.values():
+            found = cs.score(folded, norm)
+            if found is not None and (best is None or found.rank() > best.rank()):
+                best = found
+        if best is not None:
+            best = ScoredMatch(best.signature, best.score, {**generic_captures(folded), **best.captures}, best.specificity)
+        return best
+
+
+def generic_captures(message: str) -> dict[str, str]:
+    """Facts worth keeping from any matched line: error domain and code, a bundle id, a path."""
+    out: dict[str, str] = {}
+    domain = _ERROR_DOMAIN.search(message)
+    if domain:
+        out["error_domain"] = domain.group("domain")
+        out["error_code"] = domain.group("code")
+    bundle_id = _BUNDLE_ID.search(message)
+    if bundle_id:
+        out["bundle_id"] = bundle_id.group(0)
+    path = _PATH.search(message)
+    if path:
+        out["path"] = path.group(0)
+    return out
+
+
+def _trie_regex(words: list[str]) -> str:
+    """One regex alternation for many literals, factored by common prefixes (fewer branches)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        ends_here = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        if ends_here:
+            return ""  # a shorter anchor already matched; the longer one adds nothing to a prefilter
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return body
+
+    return emit(trie)

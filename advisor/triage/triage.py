@@ -1,0 +1,245 @@
+"""Log triage: stream a log, name the lines that match known messages, turn them into evidence.
+
+Streaming keeps memory bounded whatever the input: the file is read in blocks, lines are cut at
+MAX_LINE bytes (the rest of a longer line is skipped, however long), repeated identical lines
+are counted rather than stored, and at most MAX_MATCHES distinct matches are kept.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass, field
+from typing import BinaryIO, Iterable
+
+from advisor.evidence import Observation, Pointer, Source
+from advisor.exit_status import UserError
+from advisor.knowledge.model import KnowledgeBase
+from advisor.triage.log_formats import parse_line
+from advisor.triage.normalise import normalise
+from advisor.triage.signature_index import SignatureIndex
+
+BLOCK = 4 << 20
+MAX_LINE = 64 << 10
+MAX_MATCHES = 1000
+MAX_TEXT = 500  # characters of a matched line kept for display
+_SNIFF = 8192
+
+
+@dataclass
+class LogMatch:
+    line: int
+    text: str
+    signature: str
+    score: float
+    kind: str
+    points_to: list[str]
+    captures: dict[str, str]
+    count: int = 1
+
+    def to_json(self) -> dict:
+        return {
+            "line": self.line,
+            "text": self.text,
+            "signature": self.signature,
+            "score": self.score,
+            "kind": self.kind,
+            "points_to": list(self.points_to),
+            "captures": dict(self.captures),
+            "count": self.count,
+        }
+
+
+@dataclass
+class TriageResult:
+    matches: list[LogMatch]
+    lines_read: int
+    omitted: int = 0  # distinct matches beyond MAX_MATCHES, counted but not kept
+
+    def observations(self, kb: KnowledgeBase, source: Source = Source.LOG) -> list[Observation]:
+        """The facts matched lines establish (each signature's `sets`), once per fact value."""
+        seen: set[tuple[str, str]] = set()
+        out: list[Observation] = []
+        for m in self.matches:
+            sig = kb.signatures.get(m.signature)
+            if sig is None:
+                continue
+            for fact, value in sig.sets:
+                if (fact, value) in seen:
+                    continue
+                seen.add((fact, value))
+                out.append(Observation(fact, value, source, _detail(m), sig.id))
+        return out
+
+    def pointers(self, kb: KnowledgeBase, source: Source = Source.LOG) -> list[Pointer]:
+        """One pointer per (signature, diagnosis): weight x best score / 100, however often it repeats."""
+        best: dict[str, LogMatch] = {}
+        for m in self.matches:
+            if m.signature not in best or m.score > best[m.signature].score:
+                best[m.signature] = m
+        out: list[Pointer] = []
+        for sig_id, m in best.items():
+            sig = kb.signatures.get(sig_id)
+            if sig is None:
+                continue
+            for diagnosis, weight in sig.points_to:
+                out.append(Pointer(diagnosis, round(weight * m.score / 100, 3), source, _detail(m), sig.id))
+        return out
+
+    def to_json(self) -> dict:
+        data: dict = {"matches": [m.to_json() for m in self.matches], "lines_read": self.lines_read}
+        if self.omitted:
+            data["omitted"] = self.omitted
+        return data
+
+
+def _detail(m: LogMatch) -> str:
+    repeat = f" (x{m.count})" if m.count > 1 else ""
+    return f"log line {m.line}{repeat}: {m.text}"
+
+
+@dataclass
+class _Collector:
+    """Matches in line order, deduplicated by (signature, normalised message)."""
+
+    index: SignatureIndex
+    matches: list[LogMatch] = field(default_factory=list)
+    by_key: dict[tuple[str, str], LogMatch] = field(default_factory=dict)
+    omitted: int = 0
+
+    def offer(self, line_no: int, line: str) -> None:
+        record = parse_line(line)
+        if record is None or not record.message:
+            return
+        found = self.index.best_match(line, record.message)
+        if found is None:
+            return
+        sig = found.signature
+        key = (sig.id, normalise(record.message))
+        known = self.by_key.get(key)
+        if known is not None:
+            known.count += 1
+            return
+        if len(self.matches) >= MAX_MATCHES:
+            self.omitted += 1
+            return
+        captures = dict(found.captures)
+        if record.process:
+            captures.setdefault("process", record.process)
+        if record.subsystem:
+            captures.setdefault("subsystem", record.subsystem)
+        text = line.strip()
+        if len(text) > MAX_TEXT:
+            text = text[: MAX_TEXT - 1] + "…"
+        ranked = sorted(sig.points_to, key=lambda p: -p[1])
+        match = LogMatch(line_no, text, sig.id, found.score, sig.kind, [d for d, _ in ranked], captures)
+        self.by_key[key] = match
+        self.matches.append(match)
+
+    def result(self, lines_read: int) -> TriageResult:
+        return TriageResult(self.matches, lines_read, self.omitted)
+
+
+class LogTriage:
+    """The catalog compiled once per knowledge base; reusable for any number of logs."""
+
+    def __init__(self, kb: KnowledgeBase) -> None:
+        self.kb = kb
+        self.index = SignatureIndex.build(kb)
+
+    def triage_lines(self, lines: Iterable[str]) -> TriageResult:
+        collector = _Collector(self.index)
+        count = 0
+        for count, line in enumerate(lines, start=1):
+            line = line[:MAX_LINE]
+            if self.index.has_anchor(line):
+                collector.offer(count, line)
+        return collector.result(count)
+
+    def triage_text(self, text: str) -> TriageResult:
+        if not text:
+            return TriageResult([], 0)
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return self.triage_lines(lines)
+
+    def triage_path(self, path: str) -> TriageResult:
+        """Triage a file, or standard input for "-"; UserError if it cannot be read as a log."""
+        if path == "-":
+            return self.triage_stream(sys.stdin.buffer, "standard input")
+        if os.path.isdir(path):
+            hint = " (export it first: log show --archive PATH > log.txt)" if path.rstrip("/").endswith(".logarchive") else ""
+            raise UserError(f"{path}: is a directory, not a log file{hint}")
+        try:
+            stream = open(path, "rb")
+        except FileNotFoundError:
+            raise UserError(f"{path}: no such file") from None
+        except PermissionError:
+            raise UserError(f"{path}: cannot read: permission denied") from None
+        except OSError as exc:
+            raise UserError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        with stream:
+            return self.triage_stream(stream, path)
+
+    def triage_stream(self, stream: BinaryIO, name: str) -> TriageResult:
+        collector = _Collector(self.index)
+        lines_done = 0  # complete lines before the current buffer
+        carry = b""
+        skipping = False  # inside the tail of a line longer than MAX_LINE
+        first = True
+        while True:
+            try:
+                block = stream.read(BLOCK)
+            except OSError as exc:
+                raise UserError(f"{name}: cannot read: {exc.strerror or exc}") from None
+            if not block:
+                break
+            if first:
+                _refuse_binary(block[:_SNIFF], name)
+                first = False
+            if skipping:
+                newline = block.find(b"\n")
+                if newline < 0:
+                    continue
+                skipping = False
+                lines_done += 1
+                block = block[newline + 1 :]
+            buffer = carry + block if carry else block
+            last = buffer.rfind(b"\n")
+            if last >= 0:
+                region = buffer[: last + 1]
+                self._scan(region, lines_done, collector)
+                lines_done += region.count(b"\n")
+                carry = buffer[last + 1 :]
+            else:
+                carry = buffer
+            if len(carry) > MAX_LINE:
+                self._scan(carry[:MAX_LINE], lines_done, collector)
+                carry = b""
+                skipping = True
+        if carry:
+            self._scan(carry, lines_done, collector)
+            lines_done += 1
+        elif skipping:
+            lines_done += 1
+        return collector.result(lines_done)
+
+    def _scan(self, region: bytes, lines_before: int, collector: _Collector) -> None:
+        """Offer every anchored line of `region` (whole lines; the first is line lines_before+1)."""
+        line_no = lines_before + 1
+        counted_to = 0
+        for start in self.index.candidate_line_starts(region):
+            line_no += region.count(b"\n", counted_to, start)
+            counted_to = start
+            end = region.find(b"\n", start)
+            raw = region[start : end if end >= 0 else len(region)]
+            line = raw[:MAX_LINE].decode("utf-8", errors="replace").rstrip("\r")
+            collector.offer(line_no, line)
+
+
+def _refuse_binary(head: bytes, name: str) -> None:
+    if head.startswith(b"\x1f\x8b"):
+        raise UserError(f"{name}: gzip-compressed; decompress it first (gunzip)")
+    if b"\x00" in head:
+        raise UserError(f"{name}: binary data, not log text")

@@ -1,0 +1,50 @@
+"""Shared fixtures: the real knowledge base, and running `advisor` as a real process."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="session")
+def kb():
+    from advisor.knowledge.loader import load_knowledge
+
+    return load_knowledge()
+
+
+@dataclass
+class Completed:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_advisor(*args: str, stdin: str | None = None, env: dict[str, str] | None = None, timeout: float = 60) -> Completed:
+    """Run `python -m advisor ARGS` in a fresh process, as a user would."""
+    full_env = dict(os.environ)
+    full_env.pop("ADVISOR_DEBUG", None)
+    if env:
+        full_env.update(env)
+    proc = subprocess.run(
+        [sys.executable, "-m", "advisor", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=str(REPO),
+        timeout=timeout,
+    )
+    return Completed(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def advisor_cli():
+    return run_advisor

@@ -1,0 +1,45 @@
+"""A fake Mac for tests on any OS: fake macOS tools first on PATH, bundles on disk.
+
+Reusable by every test that needs probes to run (probes, diagnose, collect, TUI):
+
+    from tests.fake_mac import FakeMac, Scenario, Reply, Rule, always, when, seed_mac, broken
+
+* `FakeMac(root, scenario)` writes one executable per tool into `root/bin`; `.env()` gives a
+  subprocess environment (PATH = the fake tools only, ADVISOR_APPLICATIONS_DIR set),
+  `.activate(monkeypatch)` does the same for the test process, `.calls()` lists every call.
+* `Scenario(tools={name: [Rule, ...]}, applications_dir=...)`: first matching rule replies;
+  `Rule(args, reply)` matches argument lists with fnmatch patterns (`None` = any call).
+  `.with_tool(name, rules)` / `.without_tool(name)` derive variants.
+* `Reply(stdout, stderr, exit_code, hang_seconds, stdout_megabytes, garbage_bytes,
+  spawn_child, echo_env, echo_argv)`.
+* `seed_mac(tmp)` builds the seed thread's Mac; `broken(kind)` gives a misbehaving tool.
+* `outputs` has realistic output for each tool; `bundles.make_app` writes app bundles.
+"""
+
+from tests.fake_mac import outputs
+from tests.fake_mac.bundles import PACKET_TUNNEL, ProviderSpec, make_app
+from tests.fake_mac.seed import APP_ID, PROVIDER_ID, SERVICE_ID, TEAM_ID, UDID, SeedMac, broken, seed_mac
+from tests.fake_mac.toolbox import HANG_SECONDS, Call, FakeMac, Reply, Rule, Scenario, always, when
+
+__all__ = [
+    "APP_ID",
+    "HANG_SECONDS",
+    "PACKET_TUNNEL",
+    "PROVIDER_ID",
+    "SERVICE_ID",
+    "TEAM_ID",
+    "UDID",
+    "Call",
+    "FakeMac",
+    "ProviderSpec",
+    "Reply",
+    "Rule",
+    "Scenario",
+    "SeedMac",
+    "always",
+    "broken",
+    "make_app",
+    "outputs",
+    "seed_mac",
+    "when",
+]

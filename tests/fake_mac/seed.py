@@ -1,0 +1,184 @@
+"""The seed thread's Mac (developer.apple.com/forums/thread/805996), as a fake-Mac scenario.
+
+An Apple silicon Mac, SIP enabled, with a development-signed macOS app and its packet-tunnel
+appex in /Applications, and an old TestFlight iOS build of the same app (same app and
+provider bundle ids) installed under `/Applications/<Name>.app/Wrapper/`. pluginkit shows the
+provider id twice; the Mac's Provisioning UDID is in both embedded profiles (so the profiles
+are not the problem); the NE log shows the signature check failure.
+
+    seed = seed_mac(tmp_path)          # bundles on disk + scenario
+    mac = FakeMac(tmp_path / "tools", seed.scenario)
+    mac.activate(monkeypatch)
+    # advisor diagnose --app <seed.app> --probe yes ...
+
+`broken(kind)` gives the rules of a misbehaving tool: "hang", "nonzero", "garbage",
+"megabytes" (use Scenario.without_tool for a missing one).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.fake_mac import outputs as out
+from tests.fake_mac.bundles import PACKET_TUNNEL, ProviderSpec, make_app
+from tests.fake_mac.toolbox import HANG_SECONDS, Reply, Rule, Scenario, always, when
+
+APP_ID = "com.example.tunnelbox"
+PROVIDER_ID = "com.example.tunnelbox.tunnel"
+TEAM_ID = "ABCDE12345"
+UDID = "00008132-000A103C02F8801C"
+OTHER_UDID = "00008103-001A2B3C4D5E6F70"
+DEVELOPER = "Apple Development: Jane Doe (AB12CD34EF)"
+SERVICE_ID = "F866AE22-4EC1-4524-8769-86A290A0C582"
+SIGNATURE_CHECK_FAILED = "Signature check failed: code failed to satisfy specified code requirement(s)"
+
+
+@dataclass
+class SeedMac:
+    root: Path
+    applications: Path
+    app: Path
+    provider: Path
+    ios_app: Path
+    ios_provider: Path
+    scenario: Scenario
+
+
+def _entitlements(sandboxed: bool) -> dict:
+    ents: dict = {
+        "com.apple.application-identifier": f"{TEAM_ID}.{APP_ID}",
+        "com.apple.developer.networking.networkextension": ["packet-tunnel-provider"],
+        "com.apple.developer.team-identifier": TEAM_ID,
+        "com.apple.security.application-groups": [f"{TEAM_ID}.{APP_ID}"],
+        "com.apple.security.get-task-allow": True,
+    }
+    if sandboxed:  # "App is not sandboxed, NE is sandboxed."
+        ents["com.apple.security.app-sandbox"] = True
+        ents["com.apple.security.network.client"] = True
+    return ents
+
+
+def seed_mac(root: Path) -> SeedMac:
+    applications = root / "Applications"
+    native = make_app(applications / "Tunnelbox.app", APP_ID, [ProviderSpec("TunnelboxTunnel", PROVIDER_ID)])
+    ios = make_app(
+        applications / "Tunnelbox iOS.app" / "Wrapper" / "Tunnelbox.app",
+        APP_ID,
+        [ProviderSpec("TunnelboxTunnel", PROVIDER_ID)],
+        platform="ios",
+    )
+    app, provider = str(native["app"]), str(native[PROVIDER_ID])
+    ios_app, ios_provider = str(ios["app"]), str(ios[PROVIDER_ID])
+    app_exe = f"{app}/Contents/MacOS/Tunnelbox"
+    provider_exe = f"{provider}/Contents/MacOS/TunnelboxTunnel"
+    app_profile = f"{app}/Contents/embedded.provisionprofile"
+    provider_profile = f"{provider}/Contents/embedded.provisionprofile"
+    wireguard = "/Applications/WireGuard.app/Contents/PlugIns/WireGuardNetworkExtension.appex"
+    service = out.VpnService(SERVICE_ID, APP_ID, "Tunnelbox")
+    plugins = [
+        out.Plugin(PROVIDER_ID, "1.0", provider, election="+"),
+        out.Plugin(PROVIDER_ID, "1.0", ios_provider, uuid="1C7E5B2A-3D4F-4A6B-8C9D-0E1F2A3B4C5D"),
+    ]
+    tools: dict[str, list[Rule]] = {
+        "sw_vers": always(Reply(out.sw_vers("15.5", "24F74"))),
+        "uname": [when(["-m"], Reply("arm64\n"))],
+        "csrutil": [when(["status"], Reply(out.csrutil_status("enabled")))],
+        "system_profiler": [when(["SPHardwareDataType"], Reply(out.hardware_overview(UDID)))],
+        "systemextensionsctl": [
+            when(
+                ["list"],
+                Reply(out.sysex_list([out.SysexEntry("W5364U7YZB", "io.tailscale.ipn.macsys.network-extension", "1.98.8", "101.98.8", "Tailscale Network Extension", "activated enabled")])),
+            )
+        ],
+        "pluginkit": [
+            when(["-m", "-A", "-D", "-vvv", "-i", PROVIDER_ID], Reply(out.pluginkit_records(plugins))),
+            when(
+                ["-m", "-A", "-D", "-vvv", "-p", PACKET_TUNNEL],
+                Reply(out.pluginkit_records([*plugins, out.Plugin("com.wireguard.macos.network-extension", "1.0.16", wireguard)])),
+            ),
+            Rule(None, Reply("(no matches)\n")),
+        ],
+        "mdfind": [
+            when([f'kMDItemCFBundleIdentifier == "{APP_ID}"'], Reply(out.mdfind_paths([app, ios_app]))),
+            when([f'kMDItemCFBundleIdentifier == "{PROVIDER_ID}"'], Reply(out.mdfind_paths([provider, ios_provider]))),
+            Rule(None, Reply("")),
+        ],
+        "lsregister": [
+            when(
+                ["-dump"],
+                Reply(
+                    out.lsregister_dump(
+                        [
+                            out.Registration("/System/Applications/Calculator.app", "com.apple.calculator"),
+                            out.Registration(app, APP_ID),
+                            out.Registration(provider, PROVIDER_ID),
+                            out.Registration(ios_app, APP_ID),
+                            out.Registration(ios_provider, PROVIDER_ID),
+                            out.Registration("/Applications/WireGuard.app", "com.wireguard.macos"),
+                        ]
+                    )
+                ),
+            )
+        ],
+        "xattr": [when(["-p", "com.apple.quarantine", app], Reply(stderr=out.xattr_absent(app), exit_code=1))],
+        "codesign": [
+            when(["-d", "-vvv", app], Reply(stderr=out.codesign_display(app, APP_ID, DEVELOPER, TEAM_ID, executable=app_exe))),
+            when(["-d", "-vvv", provider], Reply(stderr=out.codesign_display(provider, PROVIDER_ID, DEVELOPER, TEAM_ID, executable=provider_exe))),
+            when(
+                ["-d", "--entitlements", "-", "--xml", app],
+                Reply(out.entitlements_xml(_entitlements(sandboxed=False)), out.entitlements_stderr(app_exe)),
+            ),
+            when(
+                ["-d", "--entitlements", "-", "--xml", provider],
+                Reply(out.entitlements_xml(_entitlements(sandboxed=True)), out.entitlements_stderr(provider_exe)),
+            ),
+            when(["--verify", "--deep", "--strict", "-vvv", app], Reply(stderr=out.codesign_verify_ok(app))),
+        ],
+        "security": [
+            when(["cms", "-D", "-i", app_profile], Reply(out.provisioning_profile("Mac Team Provisioning Profile: com.example.tunnelbox", APP_ID, TEAM_ID, [OTHER_UDID, UDID]))),
+            when(
+                ["cms", "-D", "-i", provider_profile],
+                Reply(out.provisioning_profile("Mac Team Provisioning Profile: com.example.tunnelbox.tunnel", PROVIDER_ID, TEAM_ID, [UDID, OTHER_UDID])),
+            ),
+        ],
+        "spctl": [when(["-a", "-vvv", "-t", "exec", app], Reply(stderr=out.spctl_assessment(app, False, None, DEVELOPER), exit_code=3))],
+        "syspolicy_check": [when(["distribution", app], Reply(out.syspolicy_no_ticket(app), exit_code=1))],
+        "scutil": [
+            when(["--nc", "list"], Reply(out.scutil_nc_list([service]))),
+            when(["--nc", "show", SERVICE_ID], Reply(out.scutil_nc_show(service, PROVIDER_ID))),
+        ],
+        "log": always(
+            Reply(
+                out.log_show(
+                    [
+                        "2025-11-04 10:12:01.123 Df nesessionmanager[412:1a2b] [com.apple.networkextension:] NESMVPNSession[Primary Tunnel:Tunnelbox:6A1C…:(null)]: status changed to connecting",
+                        f"2025-11-04 10:12:01.456 E  TunnelboxTunnel[9876:2c3d] [com.apple.networkextension:] {SIGNATURE_CHECK_FAILED}",
+                        "2025-11-04 10:12:01.457 Df TunnelboxTunnel[9876:2c3d] [com.apple.networkextension:] Provider is not signed with a Developer ID certificate",
+                        "2025-11-04 10:12:01.789 Df nesessionmanager[412:1a2b] [com.apple.networkextension:] NESMVPNSession[Primary Tunnel:Tunnelbox:6A1C…:(null)]: status changed to disconnected, last stop reason Plugin failed",
+                    ]
+                )
+            )
+        ),
+    }
+    return SeedMac(
+        root=root,
+        applications=applications,
+        app=native["app"],
+        provider=native[PROVIDER_ID],
+        ios_app=ios["app"],
+        ios_provider=ios[PROVIDER_ID],
+        scenario=Scenario(tools, applications_dir=str(applications)),
+    )
+
+
+def broken(kind: str, tool: str = "tool") -> list[Rule]:
+    """Rules for a misbehaving tool: hang | hang-with-child | nonzero | garbage | megabytes."""
+    replies = {
+        "hang": Reply("partial output before hanging\n", hang_seconds=HANG_SECONDS),
+        "hang-with-child": Reply(hang_seconds=HANG_SECONDS, spawn_child=True),
+        "nonzero": Reply(stderr=f"{tool}: internal error: operation not permitted\n", exit_code=1),
+        "garbage": Reply(garbage_bytes=256 * 1024),
+        "megabytes": Reply(stdout_megabytes=12),
+    }
+    return always(replies[kind])
