@@ -125,7 +125,8 @@ def assess_diagnosis(d: Diagnosis, facts: FactTable, pointers: list[Pointer]) ->
             if fact in known and known[fact] in accepted:
                 r = facts.get(fact)
                 if r is not None:
-                    a.evidence.append(EvidenceItem(0.0, r.source, r.detail, fact, r.value, required=True))
+                    detail = "required" if r.detail in ("", "answered") else f"required ({r.detail})"
+                    a.evidence.append(EvidenceItem(0.0, r.source, detail, fact, r.value, required=True))
     _score(a, facts, pointers)
     return a
 

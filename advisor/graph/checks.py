@@ -45,8 +45,7 @@ def graph_problems(kb: KnowledgeBase, g: nx.DiGraph | None = None) -> list[str]:
                     "(no diagnosis or question uses it)"
                 )
 
-    # A materialised copy: algorithms on subgraph views are an order of magnitude slower.
-    flow = nx.DiGraph(g.subgraph(n for n, k in g.nodes(data="kind") if k in ("start", "question", "choice")))
+    flow: nx.DiGraph = g.graph["flow"]
     cycle = []
     if not nx.is_directed_acyclic_graph(flow):
         cycle = nx.find_cycle(flow)

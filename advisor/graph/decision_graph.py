@@ -31,6 +31,10 @@ def diagnosis_node(did: str) -> str:
 def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
     g = nx.DiGraph()
     g.add_node(START, kind="start", label="start", location=None)
+    # The question flow alone (start -> questions -> choices -> questions), kept apart so the
+    # cycle check does not have to carve it out of the whole graph.
+    flow = nx.DiGraph()
+    g.graph["flow"] = flow
 
     def add_choice(fact: str, value: str) -> str:
         node = choice_node(fact, value)
@@ -43,17 +47,21 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
         g.add_node(qn, kind="question", label=q.text, location=q.location)
         if q.ask_if is None:
             g.add_edge(START, qn, role="asks")
+            flow.add_edge(START, qn)
         else:
             for fact, values in q.ask_if.items():
                 for v in values:
                     g.add_edge(add_choice(fact, v), qn, role="opens")
+                    flow.add_edge(choice_node(fact, v), qn)
         for c in q.choices:
             g.add_edge(qn, add_choice(q.fact, c.value), role="answer")
+            flow.add_edge(qn, choice_node(q.fact, c.value))
 
     for f in kb.facts.values():
         for value, settled in f.implies.items():
             for other, other_value in settled:
                 g.add_edge(add_choice(f.id, value), add_choice(other, other_value), role="implies")
+                flow.add_edge(choice_node(f.id, value), choice_node(other, other_value))
 
     for d in kb.diagnoses.values():
         dn = diagnosis_node(d.id)

@@ -20,11 +20,11 @@ BUNDLE_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9._ -]{0,64}/[A-Za-z0-9._ -]{0,6
 
 
 def is_identifier(value: str) -> bool:
-    return bool(IDENTIFIER_PATTERN.match(value))
+    return bool(IDENTIFIER_PATTERN.fullmatch(value))
 
 
 def check_identifier(value: object, what: str) -> str:
-    if not isinstance(value, str) or not IDENTIFIER_PATTERN.match(value):
+    if not isinstance(value, str) or not IDENTIFIER_PATTERN.fullmatch(value):
         raise UserError(f"{what} {value!r} is not a valid identifier (letters, digits, '.' and '-' only)")
     return value
 
@@ -73,14 +73,14 @@ class ProbeContext:
         self.sysex_bundle_ids = _unique([check_identifier(b, "system extension bundle id") for b in self.sysex_bundle_ids])
         for bid, version in self.minimum_system_versions.items():
             check_identifier(bid, "bundle id")
-            if not isinstance(version, str) or not VERSION_PATTERN.match(version):
+            if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
                 raise UserError(f"minimum system version {version!r} of {bid} is not a version number")
         for bid, version in self.bundle_versions.items():
             check_identifier(bid, "bundle id")
-            if not isinstance(version, str) or not BUNDLE_VERSION_PATTERN.match(version):
+            if not isinstance(version, str) or not BUNDLE_VERSION_PATTERN.fullmatch(version):
                 raise UserError(f"bundle version {version!r} of {bid} is not a version")
         for sid in self.vpn_service_ids:
-            if not isinstance(sid, str) or not SERVICE_ID_PATTERN.match(sid):
+            if not isinstance(sid, str) or not SERVICE_ID_PATTERN.fullmatch(sid):
                 raise UserError(f"VPN service id {sid!r} is not a UUID")
         self.vpn_service_ids = _unique(self.vpn_service_ids)
         check_path(self.applications_dir, "applications folder")

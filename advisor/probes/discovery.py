@@ -90,8 +90,8 @@ def read_bundle(path: Path) -> BundleInfo | None:
         platform="macos" if macos else "ios",
         bundle_id=bid if isinstance(bid, str) and is_identifier(bid) else None,
         extension_points=tuple(p for p in points if is_identifier(p)),
-        minimum_system_version=minimum if isinstance(minimum, str) and VERSION_PATTERN.match(minimum) else None,
-        versions=versions if versions and BUNDLE_VERSION_PATTERN.match(versions) else None,
+        minimum_system_version=minimum if isinstance(minimum, str) and VERSION_PATTERN.fullmatch(minimum) else None,
+        versions=versions if versions and BUNDLE_VERSION_PATTERN.fullmatch(versions) else None,
         profile_path=str(profile) if profile.is_file() else None,
     )
 

@@ -1,0 +1,148 @@
+"""`advisor triage` on a large generated log, against `grep -F -f` with the catalog's fixed strings.
+
+A 1,000,000-line `log show` export (about 150 MB) of ordinary macOS chatter with 0.1 % Network
+Extension lines (catalog messages with varied ids, pids and UUIDs). Both commands run on the same
+file in the same run, interleaved; grep gets the anchors the triage prefilter itself uses.
+Targets: triage median <= 4x grep's median; triage peak memory <= 100 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import tempfile
+from pathlib import Path
+
+from measure import PYTHON, interleaved_medians, peak_rss_mb_of, report, run_process
+
+PROCESSES = [
+    "kernel", "mDNSResponder", "runningboardd", "WindowServer", "trustd", "launchd", "symptomsd",
+    "cfprefsd", "bluetoothd", "locationd", "powerd", "apsd", "Safari", "loginwindow", "configd",
+    "identityservicesd", "airportd", "coreaudiod", "Finder", "Dock", "nesessionmanager", "neagent",
+    "nehelper", "sysextd", "amfid", "syspolicyd", "securityd", "taskgated-helper", "ExampleVPN",
+]
+SUBSYSTEMS = [
+    "com.apple.runningboard:process", "com.apple.mDNSResponder:Default", "com.apple.network:connection",
+    "com.apple.xpc:connection", "com.apple.symptomsd:analytics", "com.apple.defaults:User Defaults",
+    "com.apple.networkextension:", "com.apple.sx:XPC", "com.apple.securityd:trust", "com.apple.launchservices:open",
+]
+# Ordinary log chatter, shaped like real lines (many capitals, error domains, ids and paths).
+CHATTER = [
+    "[0x{hex}] activating connection: mach=true listener=false peer=false name=com.apple.{word}.xpc",
+    "Acquiring assertion targeting [app<application.com.apple.{word}.{num}>:{num}] from originator [osservice<com.apple.{word}>:{num}] with description <RBSAssertionDescriptor| \"{Word}\" ID:{num}-{num}-{num} target:{num} attributes:[<RBSDomainAttribute| domain:\"com.apple.common\" name:\"FinishTaskInterruptable\">]>",
+    "nw_connection_report_state_with_handler_on_nw_queue [C{num}] reporting state ready",
+    "CFPrefsPlistSource<0x{hex}> (Domain: com.apple.{word}, User: kCFPreferencesCurrentUser, ByHost: No, Container: (null), Contents Need Refresh: Yes)",
+    "Trust evaluate result: {num} for {Word}.apple.com (SecTrustEvaluateIfNecessary)",
+    "tcp_connection_{word} [C{num}.1] event: flow:finish_connect @{num}.{num}s",
+    "Process {Word}[{num}] exited with status 0 (Exited)",
+    "NESMVPNSession[Primary Tunnel:Example VPN:{uuid}:(null)]: status changed to connected",
+    "NESMVPNSession[Primary Tunnel:Example VPN:{uuid}:(null)]: Received a info fetch request with type \"extended status\" from ExampleVPN[{num}]",
+    "boringssl_context_info_handler({num}) [C{num}.1.1:2][0x{hex}] Client handshake done",
+    "Updating path for interface en0: satisfied (Path is satisfied), interface: en0[802.11], ipv4, dns, uses wifi",
+    "Task <{uuid}>.<{num}> finished with error [-999] Error Domain=NSURLErrorDomain Code=-999 \"cancelled\" UserInfo={{NSErrorFailingURLKey=https://{word}.apple.com/v1/{word}}}",
+    "LSExceptions shared instance invalidated for timeout.",
+    "Resolve via {Word}Service returned Error Domain=NSOSStatusErrorDomain Code=-10814 \"(null)\"",
+    "[{Word}] Submitting {word} request {uuid} for bundle com.apple.{word}",
+    "SecKeyCreateSignature: Signature of {num} bytes created for key <SecKeyRef algorithm id: 3, key type: ECPrivateKey>",
+    "Registered for notification com.apple.{word}.{Word}Changed in client {num}",
+    "Loaded Info.plist from /Applications/{Word}.app/Contents/Info.plist for {Word} version 1.{num}",
+    "MTL {Word}: CAMetalLayer nextDrawable returning nil because allocation failed.",
+    "Entering exit handler. Received SIGTERM for pid {num}.",
+]
+WORDS = ["photos", "mail", "music", "finder", "spotlight", "icloud", "network", "weather", "calendar", "maps", "notes", "xcode"]
+FILL = re.compile(r"\{(hex|num|word|Word|uuid)\}")
+PLACEHOLDERS = {
+    "<id>": lambda r: f"com.example{r.randrange(100)}.vpn.{r.choice(['tunnel', 'filter', 'proxy'])}",
+    "<uuid>": lambda r: "%08X-1A2B-4C3D-9E8F-%012X" % (r.getrandbits(32), r.getrandbits(48)),
+    "<path>": lambda r: f"/Applications/Example{r.randrange(100)}.app/Contents/Library/SystemExtensions/x.systemextension",
+    "<hex>": lambda r: "0x%012x" % r.getrandbits(48),
+    "<n>": lambda r: str(r.randrange(50, 99999)),
+}
+
+
+def _fill(template: str, rng: random.Random) -> str:
+    def value(m: re.Match[str]) -> str:
+        kind = m.group(1)
+        if kind == "hex":
+            return "%012x" % rng.getrandbits(48)
+        if kind == "num":
+            return str(rng.randrange(1, 99999))
+        if kind == "uuid":
+            return PLACEHOLDERS["<uuid>"](rng)
+        word = rng.choice(WORDS)
+        return word.capitalize() if kind == "Word" else word
+
+    return FILL.sub(value, template)
+
+
+def relevant_messages(rng: random.Random) -> list[str]:
+    """The catalog's texts with their placeholders filled (what real NE lines look like)."""
+    from advisor.knowledge.loader import load_knowledge
+
+    out = []
+    for sig in load_knowledge().signatures.values():
+        text = sig.text
+        for placeholder, make in PLACEHOLDERS.items():
+            while placeholder in text:
+                text = text.replace(placeholder, make(rng), 1)
+        out.append(text)
+    return out
+
+
+def write_log(path: Path, lines: int, relevant_share: float, seed: int = 1) -> int:
+    rng = random.Random(seed)
+    relevant = relevant_messages(rng)
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(lines):
+            if rng.random() < relevant_share:
+                message = rng.choice(relevant)
+                written += 1
+            else:
+                message = _fill(rng.choice(CHATTER), rng)
+            process = rng.choice(PROCESSES)
+            stamp = "2025-11-04 10:%02d:%02d.%06d-0700" % (i // 60000 % 60, i // 1000 % 60, i % 1000000)
+            out.write(
+                f"{stamp} 0x{rng.getrandbits(20):<8x} Default     0x0                  {rng.randrange(50, 9999):<6} 0    "
+                f"{process}: ({process}) [{rng.choice(SUBSYSTEMS)}] {message}\n"
+            )
+    return written
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--lines", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    from advisor.knowledge.loader import load_knowledge
+    from advisor.triage import LogTriage
+
+    with tempfile.TemporaryDirectory() as tmp:
+        log = Path(tmp) / "big.log"
+        relevant = write_log(log, args.lines, 0.001)
+        anchors = Path(tmp) / "fixed-strings.txt"
+        anchors.write_text("\n".join(LogTriage(load_knowledge()).index.anchors) + "\n", encoding="utf-8")
+        grep = ["grep", "-F", "-c", "-f", str(anchors), str(log)]
+        triage = [PYTHON, "-m", "advisor", "triage", str(log), "--format", "json"]
+        medians = interleaved_medians({"grep": grep, "triage": triage}, args.runs)
+        grep_count = run_process(grep).stdout.strip()
+        peak = peak_rss_mb_of(triage)
+        size_mb = log.stat().st_size / 1e6
+        ratio = medians["triage"] / medians["grep"]
+        report(
+            "advisor triage on a generated log",
+            [
+                ("log", f"{args.lines:,} lines, {size_mb:.0f} MB, {relevant} catalog lines ({relevant / args.lines:.2%})"),
+                ("fixed strings", f"{len(anchors.read_text().splitlines())} (the prefilter's anchors); grep -c found {grep_count} lines"),
+                ("runs (interleaved)", str(args.runs)),
+                ("grep -F -c -f", f"{medians['grep']:.2f} s median"),
+                ("advisor triage --format json", f"{medians['triage']:.2f} s median"),
+                ("ratio (target <= 4)", f"{ratio:.2f}x {'met' if ratio <= 4 else 'NOT met'}"),
+                ("triage peak memory (target <= 100 MB)", f"{peak:.0f} MB {'met' if peak <= 100 else 'NOT met'}"),
+            ],
+        )
+
+
+if __name__ == "__main__":
+    main()
