@@ -7,6 +7,7 @@ Baseline in the same run: parsing the same YAML files with PyYAML's C loader alo
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -41,12 +42,20 @@ def main() -> None:
             for f in files:
                 yaml.load(f.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
 
-    loads, checks, baselines = [], [], []
+    cache = Path(tempfile.mkdtemp())
+    os.environ["XDG_CACHE_HOME"] = str(cache)  # a private cache: the first load is cold
+    loads, cold, checks, baselines = [], [], [], []
     kb = None
     for _ in range(args.runs):
         t0 = time.perf_counter()
         raw_parse()
         baselines.append(time.perf_counter() - t0)
+        os.environ["ADVISOR_NO_CACHE"] = "1"
+        t0 = time.perf_counter()
+        load_knowledge(root)
+        cold.append(time.perf_counter() - t0)
+        del os.environ["ADVISOR_NO_CACHE"]
+        load_knowledge(root)  # makes sure the compiled cache exists
         t0 = time.perf_counter()
         kb = load_knowledge(root)
         loads.append(time.perf_counter() - t0)
@@ -74,9 +83,11 @@ def main() -> None:
         f"knowledge base of {args.questions} questions, {args.diagnoses} diagnoses ({size_mb:.1f} MB of YAML)",
         [
             ("baseline: PyYAML C loader, same files", f"{statistics.median(baselines):.2f} s median"),
-            ("load + validate", f"{statistics.median(loads):.2f} s median"),
+            ("load + validate, cold (parse YAML)", f"{statistics.median(cold):.2f} s median ({statistics.median(cold) / statistics.median(baselines):.2f}x the bare parse)"),
+            ("load, warm (compiled cache)", f"{statistics.median(loads):.2f} s median"),
             ("kb check (graph + contract)", f"{statistics.median(checks):.2f} s median"),
-            ("load + check (target <= 2 s)", f"{load_check:.2f} s ({load_check / statistics.median(baselines):.2f}x the bare parse)"),
+            ("warm load + check (target <= 2 s)", f"{load_check:.2f} s"),
+            ("cold load + check", f"{statistics.median([a + b for a, b in zip(cold, checks)]):.2f} s"),
             ("re-rank after an answer", f"{statistics.median(rerank) * 1000:.1f} ms median"),
             ("choose next question (target <= 5 ms)", f"{statistics.median(choose) * 1000:.2f} ms median over {len(choose)} steps"),
         ],

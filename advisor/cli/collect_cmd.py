@@ -1,16 +1,151 @@
-"""`advisor collect` (placeholder until its issue lands)."""
+"""`advisor collect`: gather everything on the failing Mac into one transcript, diagnose anywhere.
+
+Runs every available read-only probe (no questions, no consent prompt: running the command is
+the consent, and every probe only reads state), inspects the app bundle when --app is given,
+and writes a transcript that `advisor diagnose --from` / `advisor report` / `advisor replay`
+use on any machine.
+
+Redaction is ON by default: a collected transcript is made to leave the machine (mailed to a
+colleague, attached to a bug report), so device ids, serial numbers, e-mail addresses, user
+and certificate holder names become numbered pseudonyms. Pseudonyms are consistent, so
+equality survives ("this Mac's UDID is / is not in the profile"); Team IDs and bundle ids stay.
+The recorded `result:` is what the written transcript itself diagnoses to, so replaying it
+passes; when redaction (or replay) changes the ranking, a note on stderr says so and
+--no-redact keeps everything.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-from advisor.exit_status import UserError
+from advisor.exit_status import ExitStatus, UserError
+
+if TYPE_CHECKING:
+    from advisor.knowledge.model import KnowledgeBase
+    from advisor.probes import ProbeRun
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("collect", help="(not yet available)")
+    p = sub.add_parser(
+        "collect",
+        help="run every available probe (read-only) and write a transcript to diagnose elsewhere",
+        description="Run every available read-only probe on this Mac (and inspect the app with --app), then write "
+        "a transcript to diagnose anywhere with `advisor diagnose --from FILE`. Personal identifiers are "
+        "replaced by consistent numbered pseudonyms unless --no-redact is given.",
+    )
+    p.add_argument("--app", metavar="PATH", help="the container app bundle (or a provider inside it) to examine")
+    p.add_argument("--output", metavar="FILE", help="where to write the transcript (default advisor-collect-<time>.yaml here; - for stdout)")
+    p.add_argument("--describe", metavar="TEXT", help="the problem in your own words, saved with the transcript")
+    p.add_argument("--log", metavar="FILE", help="log text to include (`log show` output, Console copy); - for stdin")
+    p.add_argument("--no-redact", action="store_true", help="keep personal identifiers (UDIDs, names, e-mails) in the transcript")
+    p.add_argument("--probe-timeout", metavar="SECONDS", type=float, default=None, help="per-probe timeout (default: each probe's own)")
+    p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
+def collect_probe_runs(kb: "KnowledgeBase", app: str | None, timeout: float | None) -> list["ProbeRun"]:
+    """Every available probe, then those that earlier outputs made possible (VPN service ids)."""
+    from advisor.probes import discover_context, planned_probes, refine_context, run_probes
+
+    context = discover_context(app)
+    planned = planned_probes(kb, context)
+    runs = run_probes(planned, timeout=timeout)
+    refined = refine_context(context, runs)
+    done = {tuple(p.argv) for p in planned}
+    more = [p for p in planned_probes(kb, refined) if tuple(p.argv) not in done]
+    return runs + run_probes(more, timeout=timeout)
+
+
+def provisioning_udid(runs: list["ProbeRun"]) -> str | None:
+    """This Mac's provisioning UDID from `system_profiler`, to check the app's profiles."""
+    from advisor.probes.parsers.system import read_hardware_overview
+
+    for run in runs:
+        if run.parser == "hardware_overview" and run.exit_code == 0:
+            overview = read_hardware_overview(run.stdout)
+            if overview and overview.provisioning_udid:
+                return overview.provisioning_udid
+    return None
+
+
+def _default_output() -> str:
+    return f"advisor-collect-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.yaml"
+
+
+def _write_keeping_on_failure(path: str, text: str) -> None:
+    """Write the transcript; when `path` cannot be written, keep it in the temp folder so the
+    probes' work is not lost, and say where in the one-line error."""
+    from advisor.transcripts.format import write_atomically
+
+    try:
+        write_atomically(path, text)
+    except UserError as exc:
+        try:
+            fd, kept = tempfile.mkstemp(prefix="advisor-collect-", suffix=".yaml")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError:
+            raise exc from None
+        raise UserError(f"{exc.message} (the transcript was kept in {kept})") from None
+
+
 def run(ns: argparse.Namespace) -> int:
-    raise UserError("collect: not available yet")
+    from advisor.investigation import Investigation
+    from advisor.knowledge.loader import load_knowledge
+    from advisor.reports.redaction import redact_transcript
+    from advisor.transcripts.evidence_io import investigation_from_transcript, transcript_from_investigation
+    from advisor.transcripts.format import dump_transcript
+
+    kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
+    output = ns.output or _default_output()
+    runs = collect_probe_runs(kb, ns.app, ns.probe_timeout)
+    inv = Investigation.start(kb)
+    if ns.describe:
+        inv.add_description(ns.describe)
+    if ns.log:
+        inv.add_log_path(ns.log)
+    if ns.app:
+        inv.add_bundle(ns.app, provisioning_udid(runs))
+    inv.add_probe_runs(runs)
+    live = [a.id for a in inv.diagnoses()]
+
+    stem = Path(output).stem if output != "-" else "advisor-collect"
+    transcript = transcript_from_investigation(inv, stem, title="advisor collect")
+    transcript.source = "advisor collect"
+    transcript.expected = None  # nobody has confirmed this diagnosis: replay checks the recorded result
+    ran = {r.probe_id for r in runs}
+    missing = sorted(pid for pid in kb.probes if pid not in ran)
+    transcript.notes = (
+        f"Collected by advisor collect: {len(runs)} probe run(s)."
+        + (f" Not available here (tool or subject missing): {', '.join(missing)}." if missing else "")
+    )
+    if not ns.no_redact:
+        transcript = redact_transcript(transcript)
+    # Record what the transcript itself diagnoses to: that is what every reader will get.
+    replayed = investigation_from_transcript(kb, transcript)
+    ranked = replayed.diagnoses()
+    transcript.result = {"diagnoses": [{"id": a.id, "status": str(a.status), "score": a.score} for a in ranked]}
+    if (live[:1] or None) != ([a.id for a in ranked][:1] or None):
+        why = "redaction hid some evidence; --no-redact keeps it" if not ns.no_redact else "some evidence does not survive replay"
+        print(
+            f"advisor: note: on this Mac the first diagnosis is {live[0] if live else 'none'}, from the transcript it is "
+            f"{ranked[0].id if ranked else 'none'} ({why})",
+            file=sys.stderr,
+        )
+    text = dump_transcript(transcript)
+    if output == "-":
+        sys.stdout.write(text)
+    else:
+        _write_keeping_on_failure(output, text)
+        print(
+            f"advisor: wrote {output} ({len(runs)} probe run(s){'' if ns.no_redact else ', redacted'}); "
+            f"diagnose it anywhere with: advisor diagnose --from {output}",
+            file=sys.stderr,
+        )
+    return int(ExitStatus.DONE)

@@ -17,6 +17,7 @@ from advisor.knowledge.model import KnowledgeBase
 
 STRONG = 90.0
 WEAK = 82.0
+IDENTIFIER = 95.0
 STOPWORDS = frozenset(
     "a an the and or but of to in on at for with from by is are was were be been it its this that "
     "my our we i you your they them their there as so if then than do does did can "
@@ -35,10 +36,16 @@ def normalise_text(text: str) -> str:
 
 
 def _stem(word: str) -> str:
+    """A crude stem, enough for "saved"/"save"/"saving" and "running"/"run" to meet."""
     word = word.strip("./-_")
     for suffix in ("ing", "ed", "es", "s"):
-        if len(word) > len(suffix) + 3 and word.endswith(suffix):
-            return word[: -len(suffix)]
+        if len(word) > len(suffix) + 2 and word.endswith(suffix):
+            word = word[: -len(suffix)]
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiousl":
+        word = word[:-1]
     return word
 
 
@@ -106,13 +113,16 @@ class DescriptionMatcher:
         norm = normalise_text(text)
         if not norm:
             return []
-        sentences = [_tokens(s) for s in re.split(r"[.!?;\n]+|, but ", norm) if s.strip()]
+        sentences = [_tokens(s) for s in re.split(r"[.!?;\n]+", norm) if s.strip()]
         best: dict[str, SymptomMatch] = {}
         for p in self.phrases:
             score, negated = 0.0, False
             if len(p.text) >= 8:
+                # An identifier-like phrase (no spaces: an error name, an entitlement value) must
+                # match almost exactly: "dns-proxy-systemextension" is not "proxy system extension".
+                threshold = WEAK if " " in p.text else IDENTIFIER
                 alignment = fuzz.partial_ratio_alignment(p.text, norm)
-                if alignment is not None and alignment.score >= WEAK:
+                if alignment is not None and alignment.score >= threshold:
                     score = alignment.score
                     window = _tokens(norm[max(0, alignment.dest_start - 24) : alignment.dest_end])
                     negated = not p.negative and any(t in NEGATIONS for t in window)

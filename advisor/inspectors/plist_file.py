@@ -16,6 +16,8 @@ from advisor.inspectors.artifact_error import ArtifactError
 from advisor.inspectors.bounded_read import read_bounded
 
 PLIST_LIMIT = 8 * 1024 * 1024  # real Info.plists are a few KB; entitlements smaller still
+MAX_DEPTH = 64
+MAX_NODES = 250_000  # counted as a tree: binary plists can share objects (or loop) to explode on walk
 
 _PARSE_ERRORS = (
     plistlib.InvalidFileException,
@@ -41,6 +43,23 @@ def plist_kind(data: bytes) -> str:
     return "unknown"
 
 
+def _check_shape(value: Any) -> None:
+    """Refuse reference cycles and shared-object bombs before anyone walks the value."""
+    stack = [(value, 0)]
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise ArtifactError(f"is a property list of more than {MAX_NODES} values (shared or looping objects?)")
+        if depth > MAX_DEPTH:
+            raise ArtifactError(f"is a property list nested more than {MAX_DEPTH} levels deep (a reference loop?)")
+        if isinstance(item, dict):
+            stack.extend((v, depth + 1) for v in item.values())
+        elif isinstance(item, list):
+            stack.extend((v, depth + 1) for v in item)
+
+
 def parse_plist(data: bytes) -> Any:
     kind = plist_kind(data)
     if kind == "unknown":
@@ -48,10 +67,12 @@ def parse_plist(data: bytes) -> Any:
             raise ArtifactError("is empty, not a property list")
         raise ArtifactError("is not an XML or binary property list")
     try:
-        return plistlib.loads(data)
+        value = plistlib.loads(data)
     except _PARSE_ERRORS as exc:
         detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ArtifactError(f"is not a valid {kind} property list ({detail[:120]})") from None
+    _check_shape(value)
+    return value
 
 
 def parse_plist_dict(data: bytes) -> dict[str, Any]:

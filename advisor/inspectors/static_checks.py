@@ -436,42 +436,49 @@ def _component_team(comp: BundleComponent) -> str | None:
 
 
 def _team_claims(comp: BundleComponent) -> list[tuple[str, str]]:
+    """(Team ID, where it was read) pairs for one component."""
     claims: list[tuple[str, str]] = []
     signature = comp.signature
     if signature is not None:
         if signature.team_id:
-            claims.append((signature.team_id, f"{comp.display} signature TeamIdentifier"))
+            claims.append((signature.team_id, "signature TeamIdentifier"))
         if signature.signer and signature.signer.team_id:
-            claims.append((signature.signer.team_id, f"{comp.display} signing certificate OU"))
+            claims.append((signature.signer.team_id, "signing certificate OU"))
     if comp.profile is not None:
-        for team in comp.profile.team_ids:
-            claims.append((team, f"{comp.profile_display} TeamIdentifier"))
+        claims += [(team, "profile TeamIdentifier") for team in comp.profile.team_ids]
     ents = comp.entitlements
     team_ent = ents.get(TEAM_ID_ENTITLEMENT)
     if isinstance(team_ent, str) and TEAM_ID.fullmatch(team_ent):
-        claims.append((team_ent, f"{comp.display} entitlement {TEAM_ID_ENTITLEMENT}"))
+        claims.append((team_ent, TEAM_ID_ENTITLEMENT))
     for key in APPLICATION_ID_ENTITLEMENTS:
         value = ents.get(key)
         if isinstance(value, str) and (m := _TEAM_PREFIXED.match(value)):
-            claims.append((m.group(1), f"{comp.display} entitlement {key}"))
+            claims.append((m.group(1), key))
     for group in app_groups(ents):
         if m := _TEAM_PREFIXED.match(group):
-            claims.append((m.group(1), f"{comp.display} app group {group}"))
+            claims.append((m.group(1), f"app group {group}"))
     return claims
 
 
 def check_team_ids(ctx: CheckContext) -> None:
-    claims = [c for comp in ctx.bundle.components for c in _team_claims(comp)]
-    teams = sorted({team for team, _ in claims})
-    if len(claims) < 2:
+    per_component = [(comp, _team_claims(comp)) for comp in ctx.bundle.components]
+    all_teams = [team for _, claims in per_component for team, _ in claims]
+    if len(all_teams) < 2:
         return
-    root = ctx.bundle.root.display
-    if len(teams) > 1:
-        by_team = "; ".join(f"{team}: " + ", ".join(where for t, where in claims if t == team) for team in teams)
-        ctx.find("team-id-mismatch", root, f"Team IDs found: {by_team}.")
-        ctx.observe("team_ids_match", "no", f"Team IDs differ: {by_team}", root)
-    else:
-        ctx.observe("team_ids_match", "yes", f"Team ID {teams[0]} in {len(claims)} places (signatures, certificates, profiles, entitlements)", root)
+    root = ctx.bundle.root
+    # The container's own signing team is the reference; otherwise the most common one.
+    reference = _component_team(root) or max(set(all_teams), key=all_teams.count)
+    mismatched = False
+    for comp, claims in per_component:
+        foreign = [(team, where) for team, where in claims if team != reference]
+        if not foreign:
+            continue
+        mismatched = True
+        listed = "; ".join(f"{team} ({', '.join(w for t, w in foreign if t == team)})" for team in sorted({t for t, _ in foreign}))
+        ctx.find("team-id-mismatch", comp.display, f"It uses {listed} where {root.display} uses {reference}.")
+        ctx.observe("team_ids_match", "no", f"{comp.display}: {listed}; {root.display}: {reference}", comp.display)
+    if not mismatched:
+        ctx.observe("team_ids_match", "yes", f"Team ID {reference} in all {len(all_teams)} places (signatures, certificates, profiles, entitlements, app groups)", root.display)
 
 
 # ---- provisioning profiles ------------------------------------------------------------------

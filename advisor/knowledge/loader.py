@@ -430,9 +430,25 @@ def gc_paused() -> Iterator[None]:
 
 
 def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBase:
-    """Read every YAML file under `root`. With `strict`, any problem raises KnowledgeError."""
+    """Read every YAML file under `root`. With `strict`, any problem raises KnowledgeError.
+
+    The parsed model is cached by the exact content of every file (see `compiled_cache`), so
+    an unchanged knowledge base is not parsed again; any edit makes a new key.
+    """
+    from advisor.knowledge import compiled_cache
+
+    root = Path(root) if root is not None else default_root()
     with gc_paused():
-        return _load_knowledge(root, strict)
+        key = compiled_cache.content_key(root)
+        kb = compiled_cache.read(key) if key else None
+        if kb is None:
+            kb = _load_knowledge(root, strict=False)
+            if key:
+                compiled_cache.write(key, kb)
+        kb.root = str(root)
+    if strict and kb.problems:
+        raise KnowledgeError(kb.problems)
+    return kb
 
 
 def _load_knowledge(root: Path | None, strict: bool) -> KnowledgeBase:
@@ -465,9 +481,9 @@ def _load_knowledge(root: Path | None, strict: bool) -> KnowledgeBase:
         root=str(root),
     )
     r.problems.extend(reference_problems(kb))
+    kb.problems = r.problems
     if strict and r.problems:
         raise KnowledgeError(r.problems)
-    kb.problems = r.problems
     return kb
 
 

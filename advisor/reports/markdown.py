@@ -20,6 +20,7 @@ from advisor.reports.summary import (
     log_match_line,
     paragraphs,
     probe_command,
+    prose_parts,
     probe_status,
     report_title,
     summary_paragraph,
@@ -29,8 +30,12 @@ _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 
 
 def md_text(text: Any) -> str:
-    """Plain text as Markdown prose: one line, markup characters escaped."""
+    """Text as Markdown prose on one line: markup characters escaped, `code` kept as code."""
     s = " ".join(str(text).split())
+    return "".join(md_code(part) if is_code else _md_plain(part) for is_code, part in prose_parts(s))
+
+
+def _md_plain(s: str) -> str:
     s = html.escape(s, quote=False)  # &, <, > (a pseudonym like <udid-1> is not an HTML tag)
     return _MD_SPECIAL.sub(r"\\\1", s)
 

@@ -7,9 +7,13 @@ and the clipping of long outputs. The renderers only escape and lay it out.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
+# Knowledge-base prose marks commands and identifiers as `code`, Markdown style.
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+POINTER_LABELS = {"answer": "Answer", "probe": "Probe", "bundle": "Bundle", "log": "Log", "describe": "Description"}
 SOURCE_NAMES = {
     "answer": "your answer",
     "probe": "a probe on the Mac",
@@ -96,11 +100,26 @@ def paragraphs(text: str) -> list[str]:
     return [" ".join(p.split()) for p in str(text or "").split("\n\n") if p.strip()]
 
 
+def prose_parts(text: str) -> list[tuple[bool, str]]:
+    """Text split into (is_code, part): `quoted` spans are code, the rest is prose."""
+    parts: list[tuple[bool, str]] = []
+    pos = 0
+    for m in _CODE_SPAN.finditer(text):
+        if m.start() > pos:
+            parts.append((False, text[pos : m.start()]))
+        parts.append((True, m.group(1)))
+        pos = m.end()
+    if pos < len(text):
+        parts.append((False, text[pos:]))
+    return parts
+
+
 def evidence_phrase(e: dict[str, Any]) -> tuple[str, str]:
-    """(what, detail) for one evidence entry: "distribution = developer-id" or "the log"."""
+    """(what, detail) for one evidence entry: ("distribution = developer-id", "from your
+    answer: ...") for a fact, ("Log:", "log line 3: ...") for a direct pointer."""
     source = SOURCE_NAMES.get(str(e.get("source")), str(e.get("source")))
     if e.get("fact") in POINTER_FACTS:
-        return source, str(e.get("detail") or "")
+        return POINTER_LABELS.get(str(e.get("source")), source) + ":", str(e.get("detail") or "")
     detail = str(e.get("detail") or "")
     what = f"{e.get('fact')} = {e.get('value')}"
     return what, f"from {source}" + (f": {detail}" if detail else "")

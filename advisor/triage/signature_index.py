@@ -128,8 +128,10 @@ class SignatureIndex:
         for cs in compiled:
             for anchor in cs.anchors:
                 index.by_anchor.setdefault(anchor, []).append(cs)
-        fast = [a for a in index.by_anchor if a[0] in RARE_FIRST]
-        index._slow_text = [a for a in index.by_anchor if a[0] not in RARE_FIRST]
+        # A line holding a longer anchor also holds any anchor inside it: the prefilter needs the shortest.
+        needed = [a for a in index.by_anchor if not any(b != a and b in a for b in index.by_anchor)]
+        fast = [a for a in needed if a[0] in RARE_FIRST]
+        index._slow_text = [a for a in needed if a[0] not in RARE_FIRST]
         index._slow_bytes = [a.encode() for a in index._slow_text]
         if fast:
             alternation = _trie_regex(sorted(fast))

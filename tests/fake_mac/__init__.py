@@ -13,11 +13,12 @@ Reusable by every test that needs probes to run (probes, diagnose, collect, TUI)
 * `Reply(stdout, stderr, exit_code, hang_seconds, stdout_megabytes, garbage_bytes,
   spawn_child, echo_env, echo_argv)`.
 * `seed_mac(tmp)` builds the seed thread's Mac; `broken(kind)` gives a misbehaving tool.
-* `outputs` has realistic output for each tool; `bundles.make_app` writes app bundles.
+* `outputs` has realistic output for each tool; `bundles.make_plist_app` writes Info.plist-only
+  bundles (tests/fixtures/bundle_builder writes signed, inspectable ones).
 """
 
 from tests.fake_mac import outputs
-from tests.fake_mac.bundles import PACKET_TUNNEL, ProviderSpec, make_app
+from tests.fake_mac.bundles import PACKET_TUNNEL, ProviderPlist, make_plist_app
 from tests.fake_mac.seed import APP_ID, PROVIDER_ID, SERVICE_ID, TEAM_ID, UDID, SeedMac, broken, seed_mac
 from tests.fake_mac.toolbox import HANG_SECONDS, Call, FakeMac, Reply, Rule, Scenario, always, when
 
@@ -31,14 +32,14 @@ __all__ = [
     "UDID",
     "Call",
     "FakeMac",
-    "ProviderSpec",
+    "ProviderPlist",
     "Reply",
     "Rule",
     "Scenario",
     "SeedMac",
     "always",
     "broken",
-    "make_app",
+    "make_plist_app",
     "outputs",
     "seed_mac",
     "when",

@@ -1,6 +1,9 @@
-"""App bundles on disk for the fake Mac: Info.plists (XML or binary) in the macOS layout
-(`Contents/…`) or the iOS layout (flat, as inside `/Applications/<Name>.app/Wrapper/`), with
-NE providers and embedded provisioning profiles (placeholder bytes: `security cms` is faked).
+"""Info.plist-only app bundles, for tests of what is read from Info.plists (discovery).
+
+XML or binary plists, macOS layout (`Contents/…`) or iOS layout (flat, as inside
+`/Applications/<Name>.app/Wrapper/`), NE and non-NE extensions, placeholder profile files.
+Nothing is signed: for bundles that `advisor inspect` accepts (signed Mach-O, CMS profiles)
+use tests/fixtures/bundle_builder, as seed_mac does.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ PACKET_TUNNEL = "com.apple.networkextension.packet-tunnel"
 
 
 @dataclass(frozen=True)
-class ProviderSpec:
+class ProviderPlist:
     name: str  # bundle file name without extension
     bundle_id: str
     kind: str = "appex"  # appex | sysex
@@ -29,10 +32,10 @@ def _write_plist(path: Path, data: dict, binary: bool) -> None:
     path.write_bytes(plistlib.dumps(data, fmt=plistlib.FMT_BINARY if binary else plistlib.FMT_XML))
 
 
-def make_app(
+def make_plist_app(
     path: Path,
     bundle_id: str,
-    providers: list[ProviderSpec],
+    providers: list[ProviderPlist],
     *,
     platform: str = "macos",
     binary_plists: bool = False,

@@ -21,15 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.fake_mac import outputs as out
-from tests.fake_mac.bundles import PACKET_TUNNEL, ProviderSpec, make_app
+from tests.fake_mac.bundles import PACKET_TUNNEL
 from tests.fake_mac.toolbox import HANG_SECONDS, Reply, Rule, Scenario, always, when
+from tests.fixtures.bundle_builder import DEFAULT_TEAM, NETWORK_CLIENT, SANDBOX, AppSpec, ProfileSpec, ProviderSpec, build_app
 
 APP_ID = "com.example.tunnelbox"
 PROVIDER_ID = "com.example.tunnelbox.tunnel"
-TEAM_ID = "ABCDE12345"
+TEAM_ID = DEFAULT_TEAM
 UDID = "00008132-000A103C02F8801C"
 OTHER_UDID = "00008103-001A2B3C4D5E6F70"
-DEVELOPER = "Apple Development: Jane Doe (AB12CD34EF)"
+DEVELOPER = "Apple Development: Jane Doe (PQ7R8S9T0U)"  # the bundle builder's development certificate
 SERVICE_ID = "F866AE22-4EC1-4524-8769-86A290A0C582"
 SIGNATURE_CHECK_FAILED = "Signature check failed: code failed to satisfy specified code requirement(s)"
 
@@ -45,35 +46,40 @@ class SeedMac:
     scenario: Scenario
 
 
-def _entitlements(sandboxed: bool) -> dict:
-    ents: dict = {
-        "com.apple.application-identifier": f"{TEAM_ID}.{APP_ID}",
-        "com.apple.developer.networking.networkextension": ["packet-tunnel-provider"],
-        "com.apple.developer.team-identifier": TEAM_ID,
-        "com.apple.security.application-groups": [f"{TEAM_ID}.{APP_ID}"],
-        "com.apple.security.get-task-allow": True,
-    }
-    if sandboxed:  # "App is not sandboxed, NE is sandboxed."
-        ents["com.apple.security.app-sandbox"] = True
-        ents["com.apple.security.network.client"] = True
-    return ents
+def embedded_plist(path: Path) -> str:
+    """The XML plist inside a file, as `security cms -D` (profiles) or `codesign -d
+    --entitlements - --xml` (executables) would print it."""
+    raw = path.read_bytes()
+    start = raw.index(b"<?xml")
+    return raw[start : raw.index(b"</plist>", start) + len(b"</plist>")].decode() + "\n"
 
 
 def seed_mac(root: Path) -> SeedMac:
+    """Real-format bundles (signed Mach-O, CMS profiles: tests/fixtures/bundle_builder) plus
+    the replies of every probed tool, consistent with them."""
     applications = root / "Applications"
-    native = make_app(applications / "Tunnelbox.app", APP_ID, [ProviderSpec("TunnelboxTunnel", PROVIDER_ID)])
-    ios = make_app(
-        applications / "Tunnelbox iOS.app" / "Wrapper" / "Tunnelbox.app",
-        APP_ID,
-        [ProviderSpec("TunnelboxTunnel", PROVIDER_ID)],
-        platform="ios",
+    profile = ProfileSpec(devices=[OTHER_UDID, UDID])
+    native = build_app(
+        applications,
+        # "App is not sandboxed, NE is sandboxed."
+        app=AppSpec(name="Tunnelbox", bundle_id=APP_ID, profile=profile, entitlements_update={SANDBOX: None, NETWORK_CLIENT: None}),
+        providers=[ProviderSpec(kind="appex", bundle_id=PROVIDER_ID, name="TunnelboxTunnel", profile=profile)],
+        signing="apple-development",
     )
-    app, provider = str(native["app"]), str(native[PROVIDER_ID])
-    ios_app, ios_provider = str(ios["app"]), str(ios[PROVIDER_ID])
-    app_exe = f"{app}/Contents/MacOS/Tunnelbox"
-    provider_exe = f"{provider}/Contents/MacOS/TunnelboxTunnel"
-    app_profile = f"{app}/Contents/embedded.provisionprofile"
-    provider_profile = f"{provider}/Contents/embedded.provisionprofile"
+    ios = build_app(  # the old TestFlight build of the iOS app, same ids, installed as an iOS app on Mac
+        applications / "Tunnelbox iOS.app" / "Wrapper",
+        platform="ios",
+        app=AppSpec(name="Tunnelbox", bundle_id=APP_ID),
+        providers=[ProviderSpec(kind="appex", bundle_id=PROVIDER_ID, name="TunnelboxTunnel")],
+        signing="apple-distribution",
+    )
+    app_dir, provider_dir = native.app_dir, native.providers[0]
+    app, provider = str(app_dir), str(provider_dir)
+    ios_app, ios_provider = str(ios.app_dir), str(ios.providers[0])
+    app_exe = app_dir / "Contents" / "MacOS" / "Tunnelbox"
+    provider_exe = provider_dir / "Contents" / "MacOS" / "TunnelboxTunnel"
+    app_profile = app_dir / "Contents" / "embedded.provisionprofile"
+    provider_profile = provider_dir / "Contents" / "embedded.provisionprofile"
     wireguard = "/Applications/WireGuard.app/Contents/PlugIns/WireGuardNetworkExtension.appex"
     service = out.VpnService(SERVICE_ID, APP_ID, "Tunnelbox")
     plugins = [
@@ -123,24 +129,15 @@ def seed_mac(root: Path) -> SeedMac:
         ],
         "xattr": [when(["-p", "com.apple.quarantine", app], Reply(stderr=out.xattr_absent(app), exit_code=1))],
         "codesign": [
-            when(["-d", "-vvv", app], Reply(stderr=out.codesign_display(app, APP_ID, DEVELOPER, TEAM_ID, executable=app_exe))),
-            when(["-d", "-vvv", provider], Reply(stderr=out.codesign_display(provider, PROVIDER_ID, DEVELOPER, TEAM_ID, executable=provider_exe))),
-            when(
-                ["-d", "--entitlements", "-", "--xml", app],
-                Reply(out.entitlements_xml(_entitlements(sandboxed=False)), out.entitlements_stderr(app_exe)),
-            ),
-            when(
-                ["-d", "--entitlements", "-", "--xml", provider],
-                Reply(out.entitlements_xml(_entitlements(sandboxed=True)), out.entitlements_stderr(provider_exe)),
-            ),
+            when(["-d", "-vvv", app], Reply(stderr=out.codesign_display(app, APP_ID, DEVELOPER, TEAM_ID, runtime=False, executable=str(app_exe)))),
+            when(["-d", "-vvv", provider], Reply(stderr=out.codesign_display(provider, PROVIDER_ID, DEVELOPER, TEAM_ID, runtime=False, executable=str(provider_exe)))),
+            when(["-d", "--entitlements", "-", "--xml", app], Reply(embedded_plist(app_exe), out.entitlements_stderr(str(app_exe)))),
+            when(["-d", "--entitlements", "-", "--xml", provider], Reply(embedded_plist(provider_exe), out.entitlements_stderr(str(provider_exe)))),
             when(["--verify", "--deep", "--strict", "-vvv", app], Reply(stderr=out.codesign_verify_ok(app))),
         ],
         "security": [
-            when(["cms", "-D", "-i", app_profile], Reply(out.provisioning_profile("Mac Team Provisioning Profile: com.example.tunnelbox", APP_ID, TEAM_ID, [OTHER_UDID, UDID]))),
-            when(
-                ["cms", "-D", "-i", provider_profile],
-                Reply(out.provisioning_profile("Mac Team Provisioning Profile: com.example.tunnelbox.tunnel", PROVIDER_ID, TEAM_ID, [UDID, OTHER_UDID])),
-            ),
+            when(["cms", "-D", "-i", str(app_profile)], Reply(embedded_plist(app_profile))),
+            when(["cms", "-D", "-i", str(provider_profile)], Reply(embedded_plist(provider_profile))),
         ],
         "spctl": [when(["-a", "-vvv", "-t", "exec", app], Reply(stderr=out.spctl_assessment(app, False, None, DEVELOPER), exit_code=3))],
         "syspolicy_check": [when(["distribution", app], Reply(out.syspolicy_no_ticket(app), exit_code=1))],
@@ -164,10 +161,10 @@ def seed_mac(root: Path) -> SeedMac:
     return SeedMac(
         root=root,
         applications=applications,
-        app=native["app"],
-        provider=native[PROVIDER_ID],
-        ios_app=ios["app"],
-        ios_provider=ios[PROVIDER_ID],
+        app=app_dir,
+        provider=provider_dir,
+        ios_app=ios.app_dir,
+        ios_provider=ios.providers[0],
         scenario=Scenario(tools, applications_dir=str(applications)),
     )
 

@@ -1,0 +1,60 @@
+"""A cache of the parsed knowledge model, keyed by the exact bytes of every knowledge file.
+
+Parsing YAML dominates loading a large knowledge base (libyaml builds a node per scalar); an
+unchanged base is read back from the user's own cache folder instead. Any edit to any file
+(or a new advisor version) changes the key, so a stale entry can never be used.
+Set ADVISOR_NO_CACHE=1 to bypass it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import tempfile
+from pathlib import Path
+
+from advisor import __version__
+from advisor.knowledge.model import KnowledgeBase
+
+FORMAT = 1
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "advisor" / "knowledge"
+
+
+def content_key(root: Path) -> str | None:
+    if os.environ.get("ADVISOR_NO_CACHE"):
+        return None
+    digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    try:
+        for path in sorted(root.rglob("*.yaml")):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    except OSError:
+        return None  # an unreadable file: let the loader report it
+    return digest.hexdigest()
+
+
+def read(key: str) -> KnowledgeBase | None:
+    path = cache_dir() / f"{key}.pickle"
+    try:
+        with open(path, "rb") as fh:
+            kb = pickle.load(fh)
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+    return kb if isinstance(kb, KnowledgeBase) else None
+
+
+def write(key: str, kb: KnowledgeBase) -> None:
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".kb-", dir=str(folder))
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, folder / f"{key}.pickle")
+    except OSError:
+        pass  # a read-only home is fine: we just parse every time

@@ -1,0 +1,1 @@
+"""The conversation's building blocks: question card, evidence panel, message log, probe progress."""

@@ -1,0 +1,74 @@
+"""The side panel: what advisor knows so far (and from where), and the diagnoses in play.
+
+Facts show their source (answer, probe, bundle, log, describe); choosing an answered fact
+changes that answer. Diagnoses show their status in words, not only colour; choosing one opens
+it (a ruled-out one says why it was ruled out).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widgets import OptionList, Static
+from textual.widgets.option_list import Option
+
+from advisor.tui.dialogue import Dialogue
+
+STATUS_MARKS = {"confirmed": "●", "likely": "◐", "possible": "○"}
+MAX_DIAGNOSES = 8
+MAX_RULED_OUT = 6
+
+
+class EvidencePanel(Vertical):
+    @dataclass
+    class FactChosen(Message):
+        fact: str
+
+    @dataclass
+    class DiagnosisChosen(Message):
+        diagnosis_id: str
+
+    def compose(self) -> ComposeResult:
+        yield Static("Known so far", classes="panel-title")
+        yield OptionList(id="facts")
+        yield Static("Diagnoses", classes="panel-title")
+        yield OptionList(id="diagnoses")
+
+    def on_mount(self) -> None:
+        self.query_one("#facts", OptionList).set_options([Option("nothing yet", disabled=True)])
+        self.query_one("#diagnoses", OptionList).set_options([Option("none supported yet", disabled=True)])
+
+    def show(self, dialogue: Dialogue) -> None:
+        session = dialogue.inv.session
+        facts = [
+            Option(
+                Content.assemble((f"{fact}", "bold"), f" {dialogue.value_label(fact, r.value)} ", (f"[{r.source}]", "dim")),
+                id=f"fact:{fact}",
+            )
+            for fact, r in session.facts.resolved.items()
+            if r.known or fact in session.answers
+        ]
+        self.query_one("#facts", OptionList).set_options(facts or [Option("nothing yet", disabled=True)])
+        ranking = session.ranking
+        shown: list[Option] = []
+        for a in ranking.ranked[:MAX_DIAGNOSES]:
+            mark = STATUS_MARKS.get(str(a.status), "○")
+            shown.append(Option(Content.assemble(f"{mark} ", (f"{a.status}", "bold"), f" {a.diagnosis.title}"), id=f"dx:{a.id}"))
+        for a in ranking.ruled_out[:MAX_RULED_OUT]:
+            shown.append(Option(Content.assemble("✗ ", ("ruled out", "dim bold"), (f" {a.diagnosis.title}", "dim")), id=f"dx:{a.id}"))
+        self.query_one("#diagnoses", OptionList).set_options(shown or [Option("none supported yet", disabled=True)])
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        option_id = event.option.id or ""
+        kind, _, key = option_id.partition(":")
+        if kind == "fact":
+            self.post_message(self.FactChosen(key))
+        elif kind == "dx":
+            self.post_message(self.DiagnosisChosen(key))
