@@ -21,7 +21,8 @@ IDENTIFIER = 95.0
 STOPWORDS = frozenset(
     "a an the and or but of to in on at for with from by is are was were be been it its this that "
     "my our we i you your they them their there as so if then than do does did can "
-    "will would just only also into onto out up when while after before all any some".split()
+    "will would just only also into onto out up when while after before all any some has have had "
+    "being get got".split()
 )
 # A negation near a matched phrase flips its meaning ("not in the simulator").
 NEGATIONS = frozenset("not no never without isn't isnt aren't arent wasn't wasnt don't dont doesn't doesnt didn't didnt can't cant cannot won't wont nor".split())
@@ -55,7 +56,8 @@ def _content_words(text: str) -> list[str]:
 
 
 def _tokens(text: str) -> list[str]:
-    return [_stem(w) for w in _WORD.findall(text.replace("n't", "nt"))]
+    """Content words and negations, in order: windows are measured in words that matter."""
+    return [_stem(w) for w in _WORD.findall(text.replace("n't", "nt")) if w not in STOPWORDS]
 
 
 def _window_coverage(words: frozenset[str], tokens: list[str]) -> tuple[float, int, int]:

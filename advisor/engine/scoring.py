@@ -15,11 +15,15 @@ from advisor.evidence import Pointer, Source
 from advisor.knowledge.model import Condition, Diagnosis, KnowledgeBase
 
 # Evidence of this total (times the prior) gives a score of 1 - 1/e ~ 0.63.
-EVIDENCE_SCALE = 4.0
+EVIDENCE_SCALE = 5.0
 UNKNOWN_REQUIREMENT_FACTOR = 0.85
-ADVICE_FACTOR = 0.6
+ADVICE_FACTOR = 0.75
+# Below this much evidence a diagnosis is background noise (a couple of weight-1 hints), not listed.
+LISTING_EVIDENCE = 1.5
 CONFIRMED_FLOOR = 0.9
 LIKELY_SCORE = 0.5
+# "likely" needs at least one specific sign of this weight, not a pile of generic hints.
+SPECIFIC_SIGN = 2.5
 # A bundle finding of this weight (an `error`) proves the diagnosis on its own.
 PROOF_WEIGHT = 5.0
 # Symptom phrases can pile up; their combined say on one diagnosis is capped.
@@ -64,7 +68,7 @@ class Assessment:
 
     @property
     def supported(self) -> bool:
-        return not self.ruled_out and any(e.weight > 0 for e in self.evidence)
+        return not self.ruled_out and sum(e.weight for e in self.evidence) >= LISTING_EVIDENCE
 
 
 def condition_state(cond: Condition, known: dict[str, str]) -> bool | None:
@@ -153,7 +157,7 @@ def _score(a: Assessment, facts: FactTable, pointers: list[Pointer]) -> None:
     if a.confirmed_by:
         a.status = Status.CONFIRMED
         score = max(score, CONFIRMED_FLOOR if not d.advice else score)
-    elif score >= LIKELY_SCORE and not a.unknown_required:
+    elif score >= LIKELY_SCORE and not a.unknown_required and max(e.weight for e in a.evidence) >= SPECIFIC_SIGN:
         a.status = Status.LIKELY
     else:
         a.status = Status.POSSIBLE
@@ -170,7 +174,8 @@ class Ranking:
 def rank_diagnoses(kb: KnowledgeBase, facts: FactTable, pointers: list[Pointer]) -> Ranking:
     assessments = {d.id: assess_diagnosis(d, facts, pointers) for d in kb.diagnoses.values()}
     ranked = [a for a in assessments.values() if a.supported]
-    ranked.sort(key=lambda a: (a.diagnosis.advice and a.status is not Status.CONFIRMED, -a.score, a.id))
+    # Advice (myths, noise) is already discounted in its score; at equal scores causes go first.
+    ranked.sort(key=lambda a: (-a.score, a.diagnosis.advice, a.id))
     ruled = [a for a in assessments.values() if a.ruled_out and any(e.weight > 0 for e in a.evidence)]
     ruled.sort(key=lambda a: a.id)
     return Ranking(ranked, ruled, assessments)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -405,9 +404,10 @@ def open_bundle(path: Path) -> Iterator[AppBundle]:
 
 
 def _looks_like_zip(path: Path) -> bool:
+    if path.suffix.lower() in (".zip", ".ipa"):
+        return True  # let the archive reader say what is wrong with it
     try:
         with open(path, "rb") as handle:
-            head = handle.read(4)
+            return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
     except OSError:
         return False
-    return head in (b"PK\x03\x04", b"PK\x05\x06") or (path.suffix.lower() in (".zip", ".ipa") and zipfile.is_zipfile(path))

@@ -52,14 +52,23 @@ def _shape(run: str) -> str:
     return run
 
 
+def _pick(runs: list[str], prefer_first: bool) -> str | None:
+    """The best anchor among fragments: one with a rare first character if any; then the first
+    long one (messages are cut at the end, not the start) or the longest."""
+    shaped = [(_shape(r), r) for r in runs if len(r) >= MIN_ANCHOR]
+    pool = [s for s in shaped if s[0][0] in _RANK] or shaped
+    if not pool:
+        return None
+    if prefer_first:
+        for anchor, run in pool:
+            if len(run) >= FIRST_ANCHOR:
+                return anchor
+    return max(pool, key=lambda s: len(s[1]))[0]
+
+
 def anchors_from_text(text: str) -> list[str]:
-    """Up to two anchors: the first long fragment (survives truncation) and the longest."""
-    runs = [r for r in _runs(text) if len(r) >= MIN_ANCHOR]
-    if not runs:
-        return []
-    longest = max(runs, key=len)
-    first = next((r for r in runs if len(r) >= FIRST_ANCHOR), longest)
-    return list(dict.fromkeys(_shape(r) for r in (first, longest)))
+    anchor = _pick(_runs(text), prefer_first=True)
+    return [anchor] if anchor else []
 
 
 def _top_level_branches(pattern: str) -> list[list[str]]:
@@ -118,8 +127,8 @@ def anchors_from_pattern(pattern: str) -> list[str] | None:
     """One anchor per top-level alternative, or None if some alternative has no usable literal."""
     out: list[str] = []
     for literals in _top_level_branches(pattern):
-        runs = [r for lit in literals for r in _runs(lit, split_colons=False) if len(r) >= MIN_ANCHOR]
-        if not runs:
+        anchor = _pick([r for lit in literals for r in _runs(lit, split_colons=False)], prefer_first=False)
+        if anchor is None:
             return None
-        out.append(_shape(max(runs, key=len)))
+        out.append(anchor)
     return out

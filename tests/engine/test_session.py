@@ -115,7 +115,7 @@ def test_advice_ranks_after_causes(tiny):
     s = Session(tiny)
     s.answer("platform", "macos")
     s.answer("sip", "disabled")
-    s.add_evidence([], [Pointer("ios-copy-conflict", 0.5, Source.DESCRIBE, "hint", "x")])
+    s.add_evidence([], [Pointer("ios-copy-conflict", 2.0, Source.DESCRIBE, "hint", "x")])
     assert ids(s) == ["ios-copy-conflict", "sip-myth"]
 
 

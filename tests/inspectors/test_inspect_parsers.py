@@ -389,7 +389,7 @@ def test_huge_sparse_universal_file_is_read_by_its_signatures_only(tmp_path: Pat
     path = write_macho(tmp_path / "big", slices, fat64=True)
     assert path.stat().st_size > 2 * size and path.stat().st_blocks * 512 < 256 * 1024**2  # sparse
     macho = read_macho(path)
-    assert macho.slices[1].offset > 2**32 - 1 or macho.slices[1].offset >= size
+    assert macho.slices[1].offset >= size
     assert [s.signature.primary.code_slot_count for s in macho.slices] == [size // 4096] * 2
 
 

@@ -130,3 +130,23 @@ def test_absolute_tool_is_used_where_it_exists(tmp_path: Path, monkeypatch: pyte
     assert resolve_tool(str(tool)) == str(tool)
     assert resolve_tool(str(tmp_path / "Support" / "absent")) is None
     assert resolve_tool("csrutil") is None
+
+
+GARBAGE = bytes(range(256)).decode("latin-1") * 64 + "\n" + "\ufffd(\x00)[*]\t=\t/x\n" * 200 + "x" * 100_000
+
+
+@pytest.mark.parametrize("name", sorted(PARSERS))
+@pytest.mark.parametrize("exit_code", [0, 1])
+def test_every_parser_says_nothing_about_garbage(name: str, exit_code: int) -> None:
+    ctx = ProbeContext(
+        app_path="/Applications/X.app",
+        provider_paths=["/Applications/X.app/Contents/PlugIns/T.appex"],
+        bundle_id="com.example.x",
+        provider_bundle_ids=["com.example.x.tunnel"],
+        sysex_bundle_ids=["com.example.x.tunnel"],
+        minimum_system_versions={"com.example.x.tunnel": "13.0"},
+    )
+    parse = PARSERS[name].parse
+    for stdout, stderr in ((GARBAGE, ""), ("", GARBAGE), ("", ""), (GARBAGE, GARBAGE)):
+        assert parse(stdout, stderr, exit_code, ctx) == [], name
+        assert parse(stdout, stderr, exit_code, None) == [], name
