@@ -61,6 +61,8 @@ class Investigation:
     log_lines_read: int = 0
     bundle: dict[str, Any] | None = None  # the bundle inspection as recorded (contract shape + observations)
     probe_runs: list["ProbeRun"] = field(default_factory=list)
+    probe_context: "ProbeContext | None" = None  # what the probes looked at (kept for replay)
+    context_evidence: list[Observation] = field(default_factory=list)  # seen without a command
     notes: list[str] = field(default_factory=list)
 
     @classmethod
@@ -152,7 +154,7 @@ class Investigation:
 
         self.probe_runs.extend(runs)
         observations = [o for run in runs for o in run.observations]
-        observations += derive_cross_probe_facts(self.probe_runs)
+        observations += derive_cross_probe_facts(self.probe_runs, self.kb)
         self.session.add_evidence(observations, [])
         for run in runs:
             if run.error:
@@ -160,10 +162,43 @@ class Investigation:
             if run.probe_id.startswith("log-show") and run.stdout and not run.timed_out:
                 self._add_triage(self.runtime.triage.triage_text(run.stdout))
 
-    def probe_context(self, app_path: str | None = None) -> "ProbeContext":
+    def discover(self, app_path: str | None = None, bundle_id: str | None = None) -> "ProbeContext":
+        """What the probes will look at: the app and its providers (read from disk)."""
         from advisor.probes import discover_context
 
-        return discover_context(app_path)
+        self.probe_context = discover_context(app_path, bundle_id)
+        return self.probe_context
+
+    def add_context_evidence(self, context: "ProbeContext") -> None:
+        """Facts the context itself settles with consent to look around: the app's location and
+        iOS builds with the same ids installed in /Applications (a directory listing)."""
+        from advisor.probes import context_observations, ios_copy_observations
+
+        self.add_context_observations([*context_observations(context), *ios_copy_observations(context)])
+
+    def add_context_observations(self, observations: list[Observation]) -> None:
+        self.context_evidence.extend(observations)
+        self.session.add_evidence(observations, [])
+
+    def run_probe_rounds(self, context: "ProbeContext", timeout: float | None = None) -> list["ProbeRun"]:
+        """Run every wanted probe; then once more for what the first round revealed (such as
+        this app's VPN service ids for `scutil --nc show`)."""
+        from advisor.probes import refine_context, run_probes
+
+        self.probe_context = context
+        ran: list["ProbeRun"] = []
+        for _ in range(2):
+            planned = self.wanted_probes(context)
+            if not planned:
+                break
+            runs = run_probes(planned, timeout=timeout)
+            self.add_probe_runs(runs)
+            ran += runs
+            context = refine_context(context, self.probe_runs)
+            self.probe_context = context
+        # After the commands, whose output names more (paths, versions, signers).
+        self.add_context_evidence(context)
+        return ran
 
     def wanted_probes(self, context: "ProbeContext") -> list["PlannedProbe"]:
         """Available probes that would settle a fact still unknown."""

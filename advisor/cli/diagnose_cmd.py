@@ -91,12 +91,7 @@ def run(ns: argparse.Namespace) -> int:
     if ns.app:
         inv.add_bundle(ns.app, ns.udid)
     if ns.probe == "yes":
-        from advisor.probes import run_probes
-
-        context = inv.probe_context(ns.app)
-        planned = inv.wanted_probes(context)
-        if planned:
-            inv.add_probe_runs(run_probes(planned, timeout=ns.probe_timeout))
+        inv.run_probe_rounds(inv.discover(ns.app), timeout=ns.probe_timeout)
 
     result = inv.result()
     if ns.transcript:

@@ -18,8 +18,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         "report every Network Extension misconfiguration found. Exit 0: no error finding; 1: at least "
         "one error finding; 2: the path is not a readable bundle.",
     )
-    p.add_argument("path", metavar="PATH", help="an .app bundle, a provider (.appex/.systemextension), or a .zip/.ipa of one")
-    p.add_argument("--udid", metavar="UDID", help="this Mac's (or device's) provisioning UDID, checked against development profiles")
+    p.add_argument(
+        "path", metavar="PATH", help="an .app bundle, a provider (.appex/.systemextension), or a .zip/.ipa of one"
+    )
+    p.add_argument(
+        "--udid",
+        metavar="UDID",
+        help="this Mac's (or device's) provisioning UDID, checked against development profiles",
+    )
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)

@@ -1,16 +1,69 @@
-"""`advisor tui` (placeholder until its issue lands)."""
+"""`advisor tui` (also plain `advisor`): the interactive terminal app.
+
+Textual is imported inside `run` only, so the other commands never load it.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
+import sys
+from pathlib import Path
 
-from advisor.exit_status import UserError
+from advisor.exit_status import ExitStatus, UserError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("tui", help="(not yet available)")
+    p = sub.add_parser(
+        "tui",
+        help="the interactive troubleshooter (the default command)",
+        description="Talk the problem through: advisor asks only what it cannot find out itself, "
+        "reads your logs and app bundle, runs read-only checks with your consent, and ends with the fix. "
+        "Sessions are saved after every step under $XDG_STATE_HOME/advisor (or ~/.local/state/advisor).",
+    )
+    p.add_argument("--app", metavar="PATH", help="the container app bundle to read (or a provider, or a .zip of one)")
+    p.add_argument("--log", metavar="FILE", help="a log file to read at start (log show / log stream output, Console copy, crash text)")
+    p.add_argument("--resume", action="store_true", help="continue the newest unfinished session")
+    p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
+def _check_inputs(ns: argparse.Namespace) -> None:
+    if ns.log is not None:
+        if ns.log == "-":
+            raise UserError("tui: --log - is not possible here (the terminal is the input); give a file")
+        if not Path(ns.log).is_file():
+            raise UserError(f"tui: --log {ns.log}: no such file")
+    if ns.app is not None and not Path(ns.app).exists():
+        raise UserError(f"tui: --app {ns.app}: no such file or folder")
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("tui: needs a terminal; for scripts use `advisor diagnose` (see advisor diagnose --help)")
+
+
 def run(ns: argparse.Namespace) -> int:
-    raise UserError("tui: not available yet")
+    _check_inputs(ns)
+    if ns.resume:
+        from advisor.tui.session_store import SessionStore
+
+        store = SessionStore()
+        if store.latest_unfinished() is None:
+            raise UserError(f"tui: no unfinished session to resume (sessions are kept in {store.folder})")
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.options import TuiOptions
+
+    options = TuiOptions(
+        app_path=os.path.abspath(ns.app) if ns.app else None,
+        log_path=ns.log,
+        resume=ns.resume,
+        knowledge_root=Path(ns.knowledge) if ns.knowledge else None,
+    )
+    app = AdvisorApp(options)
+    try:
+        result = app.run()
+    finally:
+        app.store.close()
+    if app.return_code == ExitStatus.BAD_INPUT:
+        raise UserError(f"tui: {result}")
+    if app.return_code:
+        return int(app.return_code)
+    return int(ExitStatus.DONE)

@@ -26,7 +26,9 @@ def _summary(bundle: AppBundle) -> dict:
     }
 
 
-def inspect_bundle(path: Path, kb: KnowledgeBase, udid: str | None = None, now: datetime | None = None) -> BundleInspection:
+def inspect_bundle(
+    path: Path, kb: KnowledgeBase, udid: str | None = None, now: datetime | None = None
+) -> BundleInspection:
     """Inspect the app bundle (or .zip/.ipa of one, or a provider bundle) at `path`.
 
     Raises UserError (one line naming the path) when `path` is not a readable bundle or archive.

@@ -289,7 +289,9 @@ def _check_info_seal(comp: BundleComponent, info_path: Path) -> None:
     if signature is None or comp.info_error:
         return
     try:
-        comp.info_plist_sealed = signature.best.special_slot_matches(SLOT_INFO_PLIST, read_bounded(info_path, PLIST_LIMIT))
+        comp.info_plist_sealed = signature.best.special_slot_matches(
+            SLOT_INFO_PLIST, read_bounded(info_path, PLIST_LIMIT)
+        )
     except ArtifactError:
         comp.info_plist_sealed = None
 
@@ -319,7 +321,14 @@ def _providers(app_dir: Path, app_display: str, platform: str) -> list[BundleCom
 
 # Folders where build systems are known to drop providers by mistake (Resources, Frameworks...).
 _WRONG_PLACES = {
-    "macos": ("Contents", "Contents/Resources", "Contents/Frameworks", "Contents/Library", "Contents/MacOS", "Contents/PlugIns"),
+    "macos": (
+        "Contents",
+        "Contents/Resources",
+        "Contents/Frameworks",
+        "Contents/Library",
+        "Contents/MacOS",
+        "Contents/PlugIns",
+    ),
     "ios": ("", "Frameworks", "Resources"),
 }
 
@@ -368,7 +377,9 @@ def load_bundle(folder: Path, source: str, packaging: str = "directory", modes_k
         if app.info_error:
             raise UserError(f"{source}: {app.info_display}: {app.info_error.removeprefix('Info.plist ')}")
         providers = _providers(folder, display, platform)
-        return AppBundle(source, packaging, platform, app, providers, modes_known, _misplaced(folder, display, platform))
+        return AppBundle(
+            source, packaging, platform, app, providers, modes_known, _misplaced(folder, display, platform)
+        )
     provider = _component(kind, folder, display, platform)
     return AppBundle(source, packaging, platform, None, [provider], modes_known)
 
@@ -386,6 +397,8 @@ def open_bundle(path: Path) -> Iterator[AppBundle]:
         raise UserError(f"{source}: {reason}") from None
     if stat.S_ISDIR(st.st_mode):
         folder = Path(path)
+        if folder.name == "Contents" and _layout(folder.parent) == "macos":
+            folder = folder.parent  # X.app/Contents given: the bundle is X.app
         if _kind_of(folder) is not ComponentKind.APP and not folder.name.endswith(".app"):
             enclosing = _enclosing_app(folder.resolve())
             if enclosing is not None:

@@ -26,7 +26,9 @@ MAX_ENTRY_BYTES = 2 * 1024**3
 MAX_TOTAL_BYTES = 3 * 1024**3
 MAX_RATIO = 200  # deflate rarely beats 10:1 on real binaries; bombs reach 1000:1
 RATIO_FLOOR = 1024 * 1024  # small entries (plists full of repeats) may compress well
-SMALL_FILE_NAMES = frozenset({"Info.plist", "embedded.provisionprofile", "embedded.mobileprovision", "CodeResources", "PkgInfo"})
+SMALL_FILE_NAMES = frozenset(
+    {"Info.plist", "embedded.provisionprofile", "embedded.mobileprovision", "CodeResources", "PkgInfo"}
+)
 BUNDLE_SUFFIXES = (".app", ".appex", ".systemextension")
 _CHUNK = 1024 * 1024
 
@@ -80,7 +82,10 @@ def _check_sizes(archive: Path, info: zipfile.ZipInfo) -> None:
     if info.file_size > MAX_ENTRY_BYTES:
         raise _fail(archive, f"zip entry {info.filename!r} declares {info.file_size} bytes, more than the limit")
     if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise _fail(archive, f"zip entry {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)")
+        raise _fail(
+            archive,
+            f"zip entry {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)",
+        )
 
 
 def _extract(archive: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: list[int]) -> None:
@@ -138,7 +143,11 @@ def _populate(
 ) -> ExtractedBundle:
     bundle_dir = workdir / bundle_name
     bundle_dir.mkdir()
-    inside = [(parts[len(prefix) :], info) for parts, info in entries if parts[: len(prefix)] == prefix and len(parts) > len(prefix)]
+    inside = [
+        (parts[len(prefix) :], info)
+        for parts, info in entries
+        if parts[: len(prefix)] == prefix and len(parts) > len(prefix)
+    ]
     files: dict[tuple[str, ...], zipfile.ZipInfo] = {}
     for rel, info in inside:
         folder = rel if info.is_dir() else rel[:-1]

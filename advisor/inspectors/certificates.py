@@ -17,13 +17,14 @@ from asn1crypto import x509
 
 from advisor.inspectors.artifact_error import ArtifactError
 
-
 TEAM_ID = re.compile(r"[A-Z0-9]{10}")
 
 
 class CertificateKind(StrEnum):
     APPLE_DEVELOPMENT = "apple-development"  # Apple Development, Mac Developer, iPhone Developer
-    APPLE_DISTRIBUTION = "apple-distribution"  # Apple Distribution, iPhone Distribution, 3rd Party Mac Developer Application
+    APPLE_DISTRIBUTION = (
+        "apple-distribution"  # Apple Distribution, iPhone Distribution, 3rd Party Mac Developer Application
+    )
     DEVELOPER_ID = "developer-id"  # Developer ID Application
     APP_STORE = "app-store"  # Apple's own re-signing of apps delivered by the App Store
     APPLE_SOFTWARE = "apple-software"  # Apple's own code ("Software Signing")

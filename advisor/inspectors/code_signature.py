@@ -226,12 +226,16 @@ class CodeSignature:
             "hash_types": [cd.hash_name for cd in self.code_directories],
             "cdhash": self.best.cdhash.hex(),
             "designated_requirement": self.has_designated_requirement,
-            "entitlements_blobs": [n for n, v in (("xml", self.entitlements), ("der", self.der_entitlements)) if v is not None],
+            "entitlements_blobs": [
+                n for n, v in (("xml", self.entitlements), ("der", self.der_entitlements)) if v is not None
+            ],
             "ad_hoc": self.is_ad_hoc,
             "authority": [c.common_name for c in cms.chain] if cms else [],
             "signing_certificate": cms.signer.to_json() if cms and cms.signer else None,
             "signing_time": cms.signing_time.isoformat() if cms and cms.signing_time else None,
-            "secure_timestamp": (cms.timestamp.isoformat() if cms.timestamp else True) if cms and cms.has_timestamp else None,
+            "secure_timestamp": (
+                (cms.timestamp.isoformat() if cms.timestamp else True) if cms and cms.has_timestamp else None
+            ),
             "problems": list(self.problems),
         }
 

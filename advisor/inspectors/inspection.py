@@ -62,7 +62,13 @@ class BundleInspection:
 
     def pointers(self) -> list[Pointer]:
         return [
-            Pointer(f.id, SEVERITY_WEIGHTS.get(f.severity, 0.5), Source.BUNDLE, f.detail, f"{f.path}:{f.key}" if f.key else f.path)
+            Pointer(
+                f.id,
+                SEVERITY_WEIGHTS.get(f.severity, 0.5),
+                Source.BUNDLE,
+                f.detail,
+                f"{f.path}:{f.key}" if f.key else f.path,
+            )
             for f in self.findings
         ]
 
@@ -73,6 +79,9 @@ class BundleInspection:
             "providers": json_safe(self.providers),
             "findings": [f.to_json() for f in self.findings],
             "facts": {o.fact: {"value": o.value, "detail": o.detail, "origin": o.origin} for o in self.observations},
+            "observations": [
+                {"fact": o.fact, "value": o.value, "detail": o.detail, "origin": o.origin} for o in self.observations
+            ],
         }
 
 

@@ -131,7 +131,9 @@ class ProvisioningProfile:
 
     @property
     def application_identifier(self) -> str | None:
-        value = self.entitlements.get("com.apple.application-identifier", self.entitlements.get("application-identifier"))
+        value = self.entitlements.get(
+            "com.apple.application-identifier", self.entitlements.get("application-identifier")
+        )
         return value if isinstance(value, str) else None
 
     @property
@@ -142,7 +144,9 @@ class ProvisioningProfile:
                 return ProfileKind.DEVELOPER_ID
             return ProfileKind.ENTERPRISE
         if self.provisioned_devices:
-            development = CertificateKind.APPLE_DEVELOPMENT in cert_kinds or self.entitlements.get("get-task-allow") is True
+            development = (
+                CertificateKind.APPLE_DEVELOPMENT in cert_kinds or self.entitlements.get("get-task-allow") is True
+            )
             if development or not cert_kinds:
                 return ProfileKind.DEVELOPMENT
             return ProfileKind.AD_HOC

@@ -184,7 +184,7 @@ def check_packaging(ctx: CheckContext) -> None:
             continue
         if comp.signing_identity == "developer-id":
             signer = comp.signature.signer.common_name if comp.signature and comp.signature.signer else ""
-            ctx.find("appex-signed-developer-id", comp.display, f"Signed by \"{signer}\".", "code signature")
+            ctx.find("appex-signed-developer-id", comp.display, f'Signed by "{signer}".', "code signature")
         for ptype in comp.provider_types:
             if ptype in MACOS_SYSEX_ONLY_TYPES:
                 ctx.find(
@@ -224,9 +224,19 @@ def check_notarization_prerequisites(ctx: CheckContext) -> None:
         if signature is None or comp.signing_identity != "developer-id":
             continue
         if not signature.hardened_runtime:
-            ctx.find("developer-id-without-hardened-runtime", comp.executable_display or comp.display, f"CodeDirectory flags 0x{signature.flags:x}.", "CodeDirectory flags")
+            ctx.find(
+                "developer-id-without-hardened-runtime",
+                comp.executable_display or comp.display,
+                f"CodeDirectory flags 0x{signature.flags:x}.",
+                "CodeDirectory flags",
+            )
         if signature.cms and not signature.cms.has_timestamp:
-            ctx.find("developer-id-without-secure-timestamp", comp.executable_display or comp.display, "The CMS signature has no RFC 3161 time-stamp token.", "CMS unsigned attributes")
+            ctx.find(
+                "developer-id-without-secure-timestamp",
+                comp.executable_display or comp.display,
+                "The CMS signature has no RFC 3161 time-stamp token.",
+                "CMS unsigned attributes",
+            )
         for key in GET_TASK_ALLOW_ENTITLEMENTS:
             if _is_true(comp.entitlements.get(key)):
                 ctx.find("developer-id-get-task-allow", comp.display, "", key)
@@ -240,7 +250,12 @@ def check_hardened_runtime_fact(ctx: CheckContext) -> None:
         if signature is None or comp.signing_identity in (None, "unsigned"):
             continue
         value = "yes" if signature.hardened_runtime else "no"
-        ctx.observe("hardened_runtime", value, f"{comp.executable_display}: CodeDirectory flags 0x{signature.flags:x}", comp.executable_display or comp.display)
+        ctx.observe(
+            "hardened_runtime",
+            value,
+            f"{comp.executable_display}: CodeDirectory flags 0x{signature.flags:x}",
+            comp.executable_display or comp.display,
+        )
 
 
 # ---- Info.plist declarations ----------------------------------------------------------------
@@ -254,15 +269,33 @@ def check_sysex_declarations(ctx: CheckContext) -> None:
         package_type = comp.info.get("CFBundlePackageType")
         if package_type != "SYSX":
             ok = False
-            ctx.find("sysex-package-type-not-sysx", comp.info_display, f"It is {package_type!r}.", "CFBundlePackageType")
+            ctx.find(
+                "sysex-package-type-not-sysx", comp.info_display, f"It is {package_type!r}.", "CFBundlePackageType"
+            )
         classes = (comp.network_extension_info or {}).get("NEProviderClasses")
         if comp.network_extension_info is None:
             ok = False
-            ctx.find("sysex-no-provider-classes", comp.info_display, "There is no NetworkExtension dictionary.", "NetworkExtension")
+            ctx.find(
+                "sysex-no-provider-classes",
+                comp.info_display,
+                "There is no NetworkExtension dictionary.",
+                "NetworkExtension",
+            )
         elif not isinstance(classes, dict) or not classes:
             ok = False
-            ctx.find("sysex-no-provider-classes", comp.info_display, "NetworkExtension has no NEProviderClasses entries.", "NetworkExtension.NEProviderClasses")
-        ctx.observe("sysex_category_declared", "yes" if ok else "no", f"{comp.info_display}: CFBundlePackageType={package_type!r}, NEProviderClasses={'present' if isinstance(classes, dict) and classes else 'missing'}", comp.info_display)
+            ctx.find(
+                "sysex-no-provider-classes",
+                comp.info_display,
+                "NetworkExtension has no NEProviderClasses entries.",
+                "NetworkExtension.NEProviderClasses",
+            )
+        declared = "present" if isinstance(classes, dict) and classes else "missing"
+        ctx.observe(
+            "sysex_category_declared",
+            "yes" if ok else "no",
+            f"{comp.info_display}: CFBundlePackageType={package_type!r}, NEProviderClasses {declared}",
+            comp.info_display,
+        )
 
 
 def check_mach_service(ctx: CheckContext) -> None:
@@ -278,8 +311,18 @@ def check_mach_service(ctx: CheckContext) -> None:
             continue
         if not any(name.startswith(group + ".") for group in groups):
             entitled = ", ".join(groups) if groups else "no app group at all"
-            ctx.find("mach-service-name-not-in-app-group", comp.info_display, f"It is {name!r}; the extension is entitled to {entitled}.", key)
-            ctx.observe("mach_service_valid", "no", f"{comp.info_display}: {key}={name!r} not prefixed by an entitled app group", comp.info_display)
+            ctx.find(
+                "mach-service-name-not-in-app-group",
+                comp.info_display,
+                f"It is {name!r}; the extension is entitled to {entitled}.",
+                key,
+            )
+            ctx.observe(
+                "mach_service_valid",
+                "no",
+                f"{comp.info_display}: {key}={name!r} not prefixed by an entitled app group",
+                comp.info_display,
+            )
         else:
             ctx.observe("mach_service_valid", "yes", f"{comp.info_display}: {key}={name!r}", comp.info_display)
 
@@ -297,7 +340,11 @@ def check_principal_class(ctx: CheckContext) -> None:
     for comp in ctx.providers:
         if comp.info_error:
             continue
-        key = "NSExtension.NSExtensionPrincipalClass" if comp.kind is ComponentKind.APPEX else "NetworkExtension.NEProviderClasses"
+        key = (
+            "NSExtension.NSExtensionPrincipalClass"
+            if comp.kind is ComponentKind.APPEX
+            else "NetworkExtension.NEProviderClasses"
+        )
         classes = comp.provider_classes
         if comp.kind is ComponentKind.SYSEX and not classes:
             continue  # reported as sysex-no-provider-classes
@@ -313,17 +360,42 @@ def check_principal_class(ctx: CheckContext) -> None:
                 ctx.observe("principal_class_resolves", "no", f"{comp.info_display}: {where} empty", comp.info_display)
                 continue
             if "$(" in value:
-                ctx.find("principal-class-unresolved", comp.info_display, f"{value!r} still contains an unexpanded build setting.", where)
-                ctx.observe("principal_class_resolves", "no", f"{comp.info_display}: {where}={value!r} unexpanded", comp.info_display)
+                ctx.find(
+                    "principal-class-unresolved",
+                    comp.info_display,
+                    f"{value!r} still contains an unexpanded build setting.",
+                    where,
+                )
+                ctx.observe(
+                    "principal_class_resolves",
+                    "no",
+                    f"{comp.info_display}: {where}={value!r} unexpanded",
+                    comp.info_display,
+                )
                 continue
             if names:
                 runtime = _swift_runtime_name(value)
                 if value in names or (runtime is not None and runtime in names):
-                    ctx.observe("principal_class_resolves", "yes", f"{comp.info_display}: {where}={value!r} found in {comp.executable_display}", comp.info_display)
+                    ctx.observe(
+                        "principal_class_resolves",
+                        "yes",
+                        f"{comp.info_display}: {where}={value!r} found in {comp.executable_display}",
+                        comp.info_display,
+                    )
                 elif value.count(".") <= 1:
                     hint = "" if "." in value else " (a Swift class needs its module prefix, e.g. Module.Class)"
-                    ctx.find("principal-class-unresolved", comp.info_display, f"{value!r} is not among the Objective-C classes of {comp.executable_display}{hint}.", where)
-                    ctx.observe("principal_class_resolves", "no", f"{comp.info_display}: {where}={value!r} not found in the executable", comp.info_display)
+                    ctx.find(
+                        "principal-class-unresolved",
+                        comp.info_display,
+                        f"{value!r} is not among the Objective-C classes of {comp.executable_display}{hint}.",
+                        where,
+                    )
+                    ctx.observe(
+                        "principal_class_resolves",
+                        "no",
+                        f"{comp.info_display}: {where}={value!r} not found in the executable",
+                        comp.info_display,
+                    )
             elif "." not in value:
                 ctx.find("principal-class-no-module-prefix", comp.info_display, f"It is {value!r}.", where)
 
@@ -339,19 +411,37 @@ def check_ne_entitlement(ctx: CheckContext) -> None:
             missing_on = []
             if not allows_provider(comp.entitlements, ptype):
                 unsigned = "" if comp.signature else " (the provider is not signed at all)"
-                ctx.find("ne-entitlement-missing", comp.display, f"The {ptype} provider lacks {value!r}{unsigned}.", NE_ENTITLEMENT)
+                ctx.find(
+                    "ne-entitlement-missing",
+                    comp.display,
+                    f"The {ptype} provider lacks {value!r}{unsigned}.",
+                    NE_ENTITLEMENT,
+                )
                 missing_on.append(comp.display)
             if app is not None and not allows_provider(app.entitlements, ptype):
-                ctx.find("ne-entitlement-missing", app.display, f"The container app lacks {value!r}, needed for its {ptype} provider.", NE_ENTITLEMENT)
+                ctx.find(
+                    "ne-entitlement-missing",
+                    app.display,
+                    f"The container app lacks {value!r}, needed for its {ptype} provider.",
+                    NE_ENTITLEMENT,
+                )
                 missing_on.append(app.display)
-            detail = f"{NE_ENTITLEMENT} lacks {value!r} on {', '.join(missing_on)}" if missing_on else f"{NE_ENTITLEMENT} allows {value!r} on the app and {comp.display}"
+            detail = (
+                f"{NE_ENTITLEMENT} lacks {value!r} on {', '.join(missing_on)}"
+                if missing_on
+                else f"{NE_ENTITLEMENT} allows {value!r} on the app and {comp.display}"
+            )
             ctx.observe("ne_entitlement_present", "no" if missing_on else "yes", detail, comp.display)
 
 
 def check_ne_entitlement_form(ctx: CheckContext) -> None:
     values = []
     for comp in ([ctx.app] if ctx.app else []) + ctx.providers:
-        values += [(v, comp.display) for v in provider_values(comp.entitlements) if plain_value(v) in VALUES_WITH_SYSTEM_EXTENSION_FORM]
+        values += [
+            (v, comp.display)
+            for v in provider_values(comp.entitlements)
+            if plain_value(v) in VALUES_WITH_SYSTEM_EXTENSION_FORM
+        ]
     if not values:
         return
     forms = {"systemextension" if v.endswith(SYSTEM_EXTENSION_SUFFIX) else "plain" for v, _ in values}
@@ -368,9 +458,19 @@ def check_install_entitlement(ctx: CheckContext) -> None:
     sysexes = [p for p in ctx.bundle.providers if p.kind is ComponentKind.SYSEX]
     entitled = _is_true(app.entitlements.get(SYSEX_INSTALL_ENTITLEMENT))
     if sysexes and not entitled:
-        ctx.find("container-missing-install-entitlement", app.display, f"The app embeds {sysexes[0].display}.", SYSEX_INSTALL_ENTITLEMENT)
+        ctx.find(
+            "container-missing-install-entitlement",
+            app.display,
+            f"The app embeds {sysexes[0].display}.",
+            SYSEX_INSTALL_ENTITLEMENT,
+        )
     if sysexes or entitled:
-        ctx.observe("install_entitlement", "yes" if entitled else "no", f"{app.display}: {SYSEX_INSTALL_ENTITLEMENT}={'true' if entitled else 'absent'}", app.display)
+        ctx.observe(
+            "install_entitlement",
+            "yes" if entitled else "no",
+            f"{app.display}: {SYSEX_INSTALL_ENTITLEMENT}={'true' if entitled else 'absent'}",
+            app.display,
+        )
 
 
 def check_sandbox(ctx: CheckContext) -> None:
@@ -387,23 +487,44 @@ def check_sandbox(ctx: CheckContext) -> None:
             continue
         ctx.observe("provider_sandboxed", "yes", f"{comp.display}: {SANDBOX_ENTITLEMENT}=true", comp.display)
         if _is_true(ents.get(NETWORK_CLIENT_ENTITLEMENT)) or _is_true(ents.get(NETWORK_SERVER_ENTITLEMENT)):
-            ctx.observe("network_client_entitlement", "yes", f"{comp.display}: {NETWORK_CLIENT_ENTITLEMENT} (or .server) is true", comp.display)
+            ctx.observe(
+                "network_client_entitlement",
+                "yes",
+                f"{comp.display}: {NETWORK_CLIENT_ENTITLEMENT} (or .server) is true",
+                comp.display,
+            )
         else:
             ctx.find("sandboxed-provider-without-network-client", comp.display, "", NETWORK_CLIENT_ENTITLEMENT)
-            ctx.observe("network_client_entitlement", "no", f"{comp.display}: neither {NETWORK_CLIENT_ENTITLEMENT} nor .server", comp.display)
+            ctx.observe(
+                "network_client_entitlement",
+                "no",
+                f"{comp.display}: neither {NETWORK_CLIENT_ENTITLEMENT} nor .server",
+                comp.display,
+            )
 
 
 def check_app_groups(ctx: CheckContext) -> None:
     app = ctx.app
-    for comp in ([app] if app else []) + ctx.providers:
-        if not ctx.macos:
-            break
-        team = _component_team(comp)
-        for group in app_groups(comp.entitlements):
-            authorised = comp.profile is not None and comp.profile.authorises(APP_GROUPS_ENTITLEMENT, [group])
-            if not group.startswith(f"{team}.") and not authorised and not _TEAM_PREFIXED.match(group):
-                ctx.find("app-group-not-team-prefixed", comp.display, f"{group!r} does not start with the Team ID {team or '(unknown)'} and no profile authorises it.", APP_GROUPS_ENTITLEMENT)
-                ctx.observe("app_groups_match", "no", f"{comp.display}: app group {group!r} is not Team ID-prefixed", comp.display)
+    if ctx.macos:
+        for comp in ([app] if app else []) + ctx.providers:
+            team = _component_team(comp)
+            for group in app_groups(comp.entitlements):
+                authorised = comp.profile is not None and comp.profile.authorises(APP_GROUPS_ENTITLEMENT, [group])
+                # A group prefixed by another team's ID is reported as a team mismatch instead.
+                if _TEAM_PREFIXED.match(group) or authorised:
+                    continue
+                ctx.find(
+                    "app-group-not-team-prefixed",
+                    comp.display,
+                    f"{group!r} does not start with the Team ID {team or '(unknown)'} and no profile authorises it.",
+                    APP_GROUPS_ENTITLEMENT,
+                )
+                ctx.observe(
+                    "app_groups_match",
+                    "no",
+                    f"{comp.display}: app group {group!r} is not Team ID-prefixed",
+                    comp.display,
+                )
     if app is None:
         return
     app_set = set(app_groups(app.entitlements))
@@ -412,11 +533,21 @@ def check_app_groups(ctx: CheckContext) -> None:
         if not app_set and not provider_set:
             continue
         if app_set and provider_set and not app_set & provider_set:
-            ctx.find("app-groups-disjoint", comp.display, f"The app has {sorted(app_set)}, the provider {sorted(provider_set)}.", APP_GROUPS_ENTITLEMENT)
+            ctx.find(
+                "app-groups-disjoint",
+                comp.display,
+                f"The app has {sorted(app_set)}, the provider {sorted(provider_set)}.",
+                APP_GROUPS_ENTITLEMENT,
+            )
             ctx.observe("app_groups_match", "no", f"{app.display} and {comp.display} share no app group", comp.display)
         elif not app_set or not provider_set:
             lacking = app.display if not app_set else comp.display
-            ctx.find("app-group-missing-on-one-side", lacking, f"Only {comp.display if not app_set else app.display} declares app groups.", APP_GROUPS_ENTITLEMENT)
+            ctx.find(
+                "app-group-missing-on-one-side",
+                lacking,
+                f"Only {comp.display if not app_set else app.display} declares app groups.",
+                APP_GROUPS_ENTITLEMENT,
+            )
             ctx.observe("app_groups_match", "no", f"{lacking} has no {APP_GROUPS_ENTITLEMENT}", lacking)
         else:
             shared = sorted(app_set & provider_set)
@@ -474,11 +605,18 @@ def check_team_ids(ctx: CheckContext) -> None:
         if not foreign:
             continue
         mismatched = True
-        listed = "; ".join(f"{team} ({', '.join(w for t, w in foreign if t == team)})" for team in sorted({t for t, _ in foreign}))
+        listed = "; ".join(
+            f"{team} ({', '.join(w for t, w in foreign if t == team)})" for team in sorted({t for t, _ in foreign})
+        )
         ctx.find("team-id-mismatch", comp.display, f"It uses {listed} where {root.display} uses {reference}.")
         ctx.observe("team_ids_match", "no", f"{comp.display}: {listed}; {root.display}: {reference}", comp.display)
     if not mismatched:
-        ctx.observe("team_ids_match", "yes", f"Team ID {reference} in all {len(all_teams)} places (signatures, certificates, profiles, entitlements, app groups)", root.display)
+        ctx.observe(
+            "team_ids_match",
+            "yes",
+            f"Team ID {reference} in all {len(all_teams)} places (signatures, certificates, profiles, entitlements)",
+            root.display,
+        )
 
 
 # ---- provisioning profiles ------------------------------------------------------------------
@@ -499,17 +637,42 @@ def check_profile_entitlements(ctx: CheckContext) -> None:
             continue
         profile = comp.profile
         if profile is None:
-            ctx.find("restricted-entitlements-without-profile", comp.display, f"It claims {', '.join(sorted(restricted))}.", "embedded profile")
-            ctx.observe("profile_authorizes_entitlements", "no", f"{comp.display}: restricted entitlements and no embedded profile", comp.display)
+            ctx.find(
+                "restricted-entitlements-without-profile",
+                comp.display,
+                f"It claims {', '.join(sorted(restricted))}.",
+                "embedded profile",
+            )
+            ctx.observe(
+                "profile_authorizes_entitlements",
+                "no",
+                f"{comp.display}: restricted entitlements and no embedded profile",
+                comp.display,
+            )
             continue
         refused = [k for k, v in sorted(restricted.items()) if not profile.authorises(k, v)]
         for key in refused:
             allowed = profile.entitlements.get(key, "nothing")
-            ctx.find("entitlement-not-in-profile", comp.display, f"Signed with {restricted[key]!r}; {comp.profile_display} allows {allowed!r}.", key)
+            ctx.find(
+                "entitlement-not-in-profile",
+                comp.display,
+                f"Signed with {restricted[key]!r}; {comp.profile_display} allows {allowed!r}.",
+                key,
+            )
         if refused:
-            ctx.observe("profile_authorizes_entitlements", "no", f"{comp.profile_display} does not authorise {', '.join(refused)}", comp.profile_display or comp.display)
+            ctx.observe(
+                "profile_authorizes_entitlements",
+                "no",
+                f"{comp.profile_display} does not authorise {', '.join(refused)}",
+                comp.profile_display or comp.display,
+            )
         else:
-            ctx.observe("profile_authorizes_entitlements", "yes", f"{comp.profile_display} authorises all {len(restricted)} restricted entitlements of {comp.display}", comp.profile_display or comp.display)
+            ctx.observe(
+                "profile_authorizes_entitlements",
+                "yes",
+                f"{comp.profile_display} authorises all {len(restricted)} restricted entitlements of {comp.display}",
+                comp.profile_display or comp.display,
+            )
 
 
 def check_profile_certificate(ctx: CheckContext) -> None:
@@ -521,8 +684,15 @@ def check_profile_certificate(ctx: CheckContext) -> None:
         if comp.profile.lists_certificate(signer):
             ctx.observe("certificate_in_profile", "yes", f"{where} lists {signer.common_name!r}", where)
         else:
-            listed = ", ".join(sorted({c.common_name for c in comp.profile.developer_certificates})) or "no certificates"
-            ctx.find("certificate-not-in-profile", where, f"{comp.display} is signed by {signer.common_name!r} (SHA-1 {signer.sha1}); the profile lists {listed}.", "DeveloperCertificates")
+            listed = (
+                ", ".join(sorted({c.common_name for c in comp.profile.developer_certificates})) or "no certificates"
+            )
+            ctx.find(
+                "certificate-not-in-profile",
+                where,
+                f"{comp.display} is signed by {signer.common_name!r} (SHA-1 {signer.sha1}); the profile lists {listed}.",
+                "DeveloperCertificates",
+            )
             ctx.observe("certificate_in_profile", "no", f"{where} does not list {signer.common_name!r}", where)
 
 
@@ -551,7 +721,12 @@ def check_device(ctx: CheckContext) -> None:
         if profile.lists_device(ctx.udid):
             ctx.observe("device_in_profile", "yes", f"{where}: ProvisionedDevices lists {ctx.udid}", where)
         else:
-            ctx.find("device-not-in-profile", where, f"{ctx.udid} is not among its {len(profile.provisioned_devices)} ProvisionedDevices.", "ProvisionedDevices")
+            ctx.find(
+                "device-not-in-profile",
+                where,
+                f"{ctx.udid} is not among its {len(profile.provisioned_devices)} ProvisionedDevices.",
+                "ProvisionedDevices",
+            )
             ctx.observe("device_in_profile", "no", f"{where}: ProvisionedDevices lacks {ctx.udid}", where)
 
 
@@ -562,7 +737,12 @@ def check_provider_layout(ctx: CheckContext) -> None:
     app = ctx.app
     for comp in ctx.providers:
         if app is not None and app.bundle_id and comp.bundle_id and not comp.bundle_id.startswith(app.bundle_id + "."):
-            ctx.find("provider-bundle-id-not-prefixed", comp.info_display, f"{comp.bundle_id!r} does not start with {app.bundle_id + '.'!r}.", "CFBundleIdentifier")
+            ctx.find(
+                "provider-bundle-id-not-prefixed",
+                comp.info_display,
+                f"{comp.bundle_id!r} does not start with {app.bundle_id + '.'!r}.",
+                "CFBundleIdentifier",
+            )
         if comp.info_error:
             continue
         exe = comp.executable_display or comp.display
@@ -579,8 +759,13 @@ def check_provider_layout(ctx: CheckContext) -> None:
             ctx.observe("provider_executable_ok", "yes", f"{exe} is an executable Mach-O file", exe)
         if ctx.bundle.platform == "ios" and comp.kind is ComponentKind.APPEX:
             if comp.frameworks:
-                ctx.find("ios-appex-embeds-frameworks", f"{comp.display}/Frameworks", f"It holds {', '.join(comp.frameworks[:5])}.")
-            ctx.observe("appex_has_frameworks", "yes" if comp.frameworks else "no", f"{comp.display}/Frameworks {'holds ' + ', '.join(comp.frameworks[:5]) if comp.frameworks else 'is absent or empty'}", comp.display)
+                ctx.find(
+                    "ios-appex-embeds-frameworks",
+                    f"{comp.display}/Frameworks",
+                    f"It holds {', '.join(comp.frameworks[:5])}.",
+                )
+            held = f"holds {', '.join(comp.frameworks[:5])}" if comp.frameworks else "is absent or empty"
+            ctx.observe("appex_has_frameworks", "yes" if comp.frameworks else "no", f"{comp.display}/Frameworks {held}", comp.display)
 
 
 def check_provider_embedded(ctx: CheckContext) -> None:
@@ -590,7 +775,12 @@ def check_provider_embedded(ctx: CheckContext) -> None:
     for path in ctx.bundle.misplaced:
         ctx.find("provider-in-wrong-folder", path, "")
     if ctx.bundle.misplaced and not ctx.providers:
-        ctx.observe("provider_embedded", "no", f"provider bundles only in the wrong place: {', '.join(ctx.bundle.misplaced)}", ctx.bundle.misplaced[0])
+        ctx.observe(
+            "provider_embedded",
+            "no",
+            f"provider bundles only in the wrong place: {', '.join(ctx.bundle.misplaced)}",
+            ctx.bundle.misplaced[0],
+        )
         return
     if ctx.providers:
         listed = ", ".join(p.display for p in ctx.providers)
@@ -599,14 +789,24 @@ def check_provider_embedded(ctx: CheckContext) -> None:
     wants = [v for v in provider_values(app.entitlements) if plain_value(v) in PROVIDER_ENTITLEMENT_VALUES.values()]
     if wants:
         places = "Contents/PlugIns or Contents/Library/SystemExtensions" if ctx.macos else "PlugIns"
-        ctx.find("ne-entitled-app-without-provider", app.display, f"It is entitled to {', '.join(wants)} but {places} holds no Network Extension provider.", NE_ENTITLEMENT)
+        ctx.find(
+            "ne-entitled-app-without-provider",
+            app.display,
+            f"It is entitled to {', '.join(wants)} but {places} holds no Network Extension provider.",
+            NE_ENTITLEMENT,
+        )
         ctx.observe("provider_embedded", "no", f"{app.display}: no provider in {places}", app.display)
 
 
 def check_seal(ctx: CheckContext) -> None:
     for comp in ctx.bundle.components:
         if comp.info_plist_sealed is False:
-            ctx.observe("signature_valid", "no", f"{comp.info_display} does not match the hash sealed in the code signature (modified after signing)", comp.info_display)
+            ctx.observe(
+                "signature_valid",
+                "no",
+                f"{comp.info_display} does not match the hash sealed in the code signature (modified after signing)",
+                comp.info_display,
+            )
 
 
 # ---- facts about the whole bundle -----------------------------------------------------------
@@ -615,7 +815,11 @@ def check_seal(ctx: CheckContext) -> None:
 def observe_identity(ctx: CheckContext) -> None:
     bundle = ctx.bundle
     root = bundle.root
-    layout = "Contents/Info.plist (macOS layout)" if bundle.platform == "macos" else "Info.plist at the bundle root (iOS layout)"
+    layout = (
+        "Contents/Info.plist (macOS layout)"
+        if bundle.platform == "macos"
+        else "Info.plist at the bundle root (iOS layout)"
+    )
     ctx.observe("platform", bundle.platform, f"{root.display}: {layout}", root.info_display)
     providers = ctx.providers
     if providers:
@@ -625,7 +829,12 @@ def observe_identity(ctx: CheckContext) -> None:
             ctx.observe("packaging", kinds[0], f"Network Extension provider(s): {listed}", providers[0].display)
         types = sorted({t for p in providers for t in p.provider_types})
         if len(types) == 1 and types[0] != "app-proxy":  # app-proxy also serves transparent proxies
-            ctx.observe("provider_type", types[0], f"{listed}: {', '.join(p.extension_point or ', '.join(p.provider_classes) for p in providers)}", providers[0].info_display)
+            ctx.observe(
+                "provider_type",
+                types[0],
+                f"{listed}: {', '.join(p.extension_point or ', '.join(p.provider_classes) for p in providers)}",
+                providers[0].info_display,
+            )
     identities = [(c.signing_identity, c.display) for c in ([bundle.app] if bundle.app else []) + providers]
     known = [(v, where) for v, where in identities if v]
     if known:
@@ -640,7 +849,12 @@ def observe_identity(ctx: CheckContext) -> None:
     if signer is not None and signer.kind.value == "app-store":
         inferred = "mac-app-store"
     if inferred:
-        ctx.observe("distribution", inferred, f"inferred from the signature of {root.display} ({app_identity}); not read from any distribution record", root.executable_display or root.display)
+        ctx.observe(
+            "distribution",
+            inferred,
+            f"inferred from the signature of {root.display} ({app_identity}); not read from any distribution record",
+            root.executable_display or root.display,
+        )
 
 
 CHECKS: tuple[Callable[[CheckContext], None], ...] = (
@@ -686,7 +900,9 @@ def _fold(fact: str, seen: list[_Seen]) -> Observation | None:
     return Observation(fact, seen[0].value, Source.BUNDLE, "; ".join(s.detail for s in seen), seen[0].origin)
 
 
-def run_checks(bundle: AppBundle, rules: dict[str, BundleRule], udid: str | None, now: datetime) -> tuple[list[Finding], list[Observation]]:
+def run_checks(
+    bundle: AppBundle, rules: dict[str, BundleRule], udid: str | None, now: datetime
+) -> tuple[list[Finding], list[Observation]]:
     ctx = CheckContext(bundle, rules, udid.strip() if udid else None, now)
     for check in CHECKS:
         check(ctx)

@@ -36,7 +36,11 @@ def _profile_line(part: dict[str, Any]) -> str | None:
         return None
     expires = (profile.get("expiration_date") or "")[:10]
     devices = len(profile.get("provisioned_devices") or [])
-    scope = "all devices" if profile.get("provisions_all_devices") else f"{devices} device(s)" if devices else "no device list"
+    scope = (
+        "all devices"
+        if profile.get("provisions_all_devices")
+        else f"{devices} device(s)" if devices else "no device list"
+    )
     return f"profile: {profile.get('name')!r} ({profile.get('kind')}, {scope}, expires {expires})"
 
 
@@ -58,7 +62,9 @@ def render_text(inspection: BundleInspection) -> str:
     if not bundle.get("standalone_provider"):
         lines.append("providers:" if inspection.providers else "providers: none embedded")
         for provider in inspection.providers:
-            types = ", ".join(provider.get("provider_types") or []) or ("not a Network Extension" if not provider.get("network_extension") else "unknown type")
+            types = ", ".join(provider.get("provider_types") or []) or (
+                "not a Network Extension" if not provider.get("network_extension") else "unknown type"
+            )
             lines.append(f"  {provider['path']}  ({provider['kind']}, {types}, {provider.get('bundle_id')})")
             lines += _part_lines(provider, "    ")
     if inspection.findings:

@@ -6,8 +6,10 @@ Replaying a transcript re-runs the current parsers and matchers on the recorded 
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import datetime, timezone
 
+from advisor.evidence import Observation, Source
 from advisor.investigation import Investigation, KnowledgeRuntime
 from advisor.knowledge.model import KnowledgeBase
 from advisor.transcripts.format import Expectation, RecordedProbe, Transcript
@@ -25,17 +27,40 @@ def investigation_from_transcript(
         inv.add_log_text(t.log)
     if t.bundle is not None:
         inv.add_recorded_bundle(t.bundle)
+    context = recorded_context(t)
+    if context is not None:
+        inv.probe_context = context
+    if t.observations:
+        inv.add_context_observations(
+            [Observation(o["fact"], o["value"], Source(o.get("source", "probe")), o.get("detail", ""), o.get("origin", "")) for o in t.observations]
+        )
     if t.probes:
-        inv.add_probe_runs([replayed_probe_run(kb, p) for p in t.probes])
+        inv.add_probe_runs([replayed_probe_run(kb, p, context) for p in t.probes])
     return inv
 
 
-def replayed_probe_run(kb: KnowledgeBase, p: RecordedProbe):  # -> ProbeRun
+def recorded_context(t: Transcript):  # -> ProbeContext | None
+    """The probe context saved in a transcript, validated again (it is input like any other)."""
+    if not t.probe_context:
+        return None
+    from advisor.probes import ProbeContext
+    from advisor.transcripts.format import TranscriptError
+
+    fields = {f for f in ProbeContext.__dataclass_fields__}
+    unknown = sorted(set(t.probe_context) - fields)
+    if unknown:
+        raise TranscriptError(f"{t.path}: probe_context has unknown field(s): {', '.join(unknown)}")
+    context = ProbeContext(**t.probe_context)
+    # Paths in a transcript describe the Mac it was made on; no file is read here on replay.
+    return context
+
+
+def replayed_probe_run(kb: KnowledgeBase, p: RecordedProbe, context=None):  # -> ProbeRun
     from advisor.probes import ProbeRun, parse_probe_output
 
     observations = []
     if not p.timed_out and p.exit_code is not None and p.id in kb.probes:
-        observations = parse_probe_output(kb, p.id, p.stdout, p.stderr, p.exit_code)
+        observations = parse_probe_output(kb, p.id, p.stdout, p.stderr, p.exit_code, context)
     return ProbeRun(
         probe_id=p.id,
         argv=list(p.argv),
@@ -46,6 +71,8 @@ def replayed_probe_run(kb: KnowledgeBase, p: RecordedProbe):  # -> ProbeRun
         timed_out=p.timed_out,
         error=p.error,
         observations=observations,
+        parser=kb.probes[p.id].parser if p.id in kb.probes else "",
+        context=context,
     )
 
 
@@ -59,6 +86,11 @@ def transcript_from_investigation(inv: Investigation, transcript_id: str, title:
         answers=dict(inv.session.answers),
         log=inv.log_text,
         bundle=inv.bundle,
+        probe_context=dataclasses.asdict(inv.probe_context) if inv.probe_context is not None else None,
+        observations=[
+            {"fact": o.fact, "value": o.value, "source": str(o.source), "detail": o.detail, "origin": o.origin}
+            for o in inv.context_evidence
+        ],
         probes=[
             RecordedProbe(
                 id=r.probe_id, argv=list(r.argv), exit_code=r.exit_code, duration_ms=r.duration_ms,

@@ -21,7 +21,7 @@ FORMAT_KEY = "advisor_transcript"
 FORMAT_VERSION = 1
 TOP_KEYS = {
     FORMAT_KEY, "id", "title", "source", "recorded", "describe", "answers", "log", "bundle", "probes",
-    "expected", "result", "notes", "platform_note",
+    "expected", "result", "notes", "probe_context", "observations",
 }
 
 
@@ -60,6 +60,8 @@ class Transcript:
     log: str = ""
     bundle: dict[str, Any] | None = None
     probes: list[RecordedProbe] = field(default_factory=list)
+    probe_context: dict[str, Any] | None = None  # what the probes looked at (app, bundle ids...)
+    observations: list[dict[str, str]] = field(default_factory=list)  # facts seen without a command
     expected: Expectation | None = None
     result: dict[str, Any] | None = None
     notes: str = ""
@@ -132,6 +134,18 @@ def load_transcript(path: str | Path) -> Transcript:
     bundle = data.get("bundle")
     if bundle is not None and not isinstance(bundle, dict):
         raise TranscriptError(f"{name}:{data.key_lines['bundle']}: 'bundle' must be a mapping")
+    observations = []
+    for i, o in enumerate(data.get("observations") or []):
+        line = data["observations"].item_lines[i]
+        if not isinstance(o, dict) or "fact" not in o or "value" not in o:
+            raise TranscriptError(f"{name}:{line}: each observation needs 'fact' and 'value'")
+        source = as_text(o.get("source", "probe"))
+        if source not in ("answer", "probe", "bundle", "log", "describe"):
+            raise TranscriptError(f"{name}:{line}: unknown observation source '{source}'")
+        observations.append({k: as_text(v) for k, v in o.items()})
+    probe_context = data.get("probe_context")
+    if probe_context is not None and not isinstance(probe_context, dict):
+        raise TranscriptError(f"{name}:{data.key_lines['probe_context']}: 'probe_context' must be a mapping")
     return Transcript(
         id=as_text(data.get("id") or path.stem),
         title=as_text(data.get("title")),
@@ -142,6 +156,8 @@ def load_transcript(path: str | Path) -> Transcript:
         log=as_text(data.get("log")),
         bundle=_plain(bundle) if bundle is not None else None,
         probes=probes,
+        probe_context=_plain(probe_context) if probe_context is not None else None,
+        observations=observations,
         expected=expected,
         result=_plain(data.get("result")) if data.get("result") is not None else None,
         notes=as_text(data.get("notes")),
@@ -185,6 +201,10 @@ def transcript_to_data(t: Transcript) -> dict[str, Any]:
         data["log"] = t.log
     if t.bundle is not None:
         data["bundle"] = t.bundle
+    if t.probe_context:
+        data["probe_context"] = t.probe_context
+    if t.observations:
+        data["observations"] = t.observations
     if t.probes:
         data["probes"] = [
             {

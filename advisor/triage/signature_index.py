@@ -143,30 +143,32 @@ class SignatureIndex:
     def anchors(self) -> list[str]:
         return list(self.by_anchor)
 
-    def candidate_line_starts(self, region: bytes) -> list[int]:
-        """Offsets of the starts of lines in `region` that hold at least one anchor, sorted."""
+    def candidate_line_starts(self, buf: bytes, start: int, end: int) -> list[int]:
+        """Offsets of the starts of the lines of buf[start:end] that hold an anchor, sorted.
+
+        `buf[start:end]` holds whole lines; offsets are into `buf` (no copy of the region).
+        """
         starts: set[int] = set()
         if self._fast_bytes is not None:
             search = self._fast_bytes.search
-            pos = 0
+            pos = start
             while True:
-                found = search(region, pos)
+                found = search(buf, pos, end)
                 if found is None:
                     break
                 at = found.start()
-                starts.add(region.rfind(b"\n", 0, at) + 1)
-                end = region.find(b"\n", at)
-                if end < 0:
+                starts.add(buf.rfind(b"\n", start, at) + 1 or start)
+                pos = buf.find(b"\n", at, end) + 1
+                if pos <= 0:
                     break
-                pos = end + 1
         for anchor in self._slow_bytes:
-            at = region.find(anchor)
+            at = buf.find(anchor, start, end)
             while at >= 0:
-                starts.add(region.rfind(b"\n", 0, at) + 1)
-                end = region.find(b"\n", at)
-                if end < 0:
+                starts.add(buf.rfind(b"\n", start, at) + 1 or start)
+                line_end = buf.find(b"\n", at, end)
+                if line_end < 0:
                     break
-                at = region.find(anchor, end + 1)
+                at = buf.find(anchor, line_end + 1, end)
         return sorted(starts)
 
     def has_anchor(self, line: str) -> bool:

@@ -184,9 +184,9 @@ class LogTriage:
 
     def triage_stream(self, stream: BinaryIO, name: str) -> TriageResult:
         collector = _Collector(self.index)
-        lines_done = 0  # complete lines before the current buffer
-        carry = b""
-        skipping = False  # inside the tail of a line longer than MAX_LINE
+        lines_done = 0  # complete lines before the unscanned data
+        carry = b""  # the start of a line continued in the next block
+        skipping = False  # inside the rest of a line longer than MAX_LINE
         first = True
         while True:
             try:
@@ -198,44 +198,48 @@ class LogTriage:
             if first:
                 _refuse_binary(block[:_SNIFF], name)
                 first = False
-            if skipping:
+            start = 0
+            if skipping or carry:
                 newline = block.find(b"\n")
                 if newline < 0:
+                    if not skipping:
+                        carry += block
+                        if len(carry) > MAX_LINE:
+                            self._scan(carry[:MAX_LINE], 0, MAX_LINE, lines_done, collector)
+                            carry, skipping = b"", True
                     continue
-                skipping = False
+                if not skipping:
+                    line = carry + block[: newline + 1]
+                    self._scan(line, 0, min(len(line), MAX_LINE), lines_done, collector)
                 lines_done += 1
-                block = block[newline + 1 :]
-            buffer = carry + block if carry else block
-            last = buffer.rfind(b"\n")
+                carry, skipping = b"", False
+                start = newline + 1
+            last = block.rfind(b"\n", start)
             if last >= 0:
-                region = buffer[: last + 1]
-                self._scan(region, lines_done, collector)
-                lines_done += region.count(b"\n")
-                carry = buffer[last + 1 :]
-            else:
-                carry = buffer
+                self._scan(block, start, last + 1, lines_done, collector)
+                lines_done += block.count(b"\n", start, last + 1)
+                start = last + 1
+            carry = block[start:]
             if len(carry) > MAX_LINE:
-                self._scan(carry[:MAX_LINE], lines_done, collector)
-                carry = b""
-                skipping = True
+                self._scan(carry[:MAX_LINE], 0, MAX_LINE, lines_done, collector)
+                carry, skipping = b"", True
         if carry:
-            self._scan(carry, lines_done, collector)
+            self._scan(carry, 0, len(carry), lines_done, collector)
             lines_done += 1
         elif skipping:
             lines_done += 1
         return collector.result(lines_done)
 
-    def _scan(self, region: bytes, lines_before: int, collector: _Collector) -> None:
-        """Offer every anchored line of `region` (whole lines; the first is line lines_before+1)."""
+    def _scan(self, buf: bytes, start: int, end: int, lines_before: int, collector: _Collector) -> None:
+        """Offer every anchored line of buf[start:end] (whole lines; the first is line lines_before+1)."""
         line_no = lines_before + 1
-        counted_to = 0
-        for start in self.index.candidate_line_starts(region):
-            line_no += region.count(b"\n", counted_to, start)
-            counted_to = start
-            end = region.find(b"\n", start)
-            raw = region[start : end if end >= 0 else len(region)]
-            line = raw[:MAX_LINE].decode("utf-8", errors="replace").rstrip("\r")
-            collector.offer(line_no, line)
+        counted_to = start
+        for line_start in self.index.candidate_line_starts(buf, start, end):
+            line_no += buf.count(b"\n", counted_to, line_start)
+            counted_to = line_start
+            line_end = buf.find(b"\n", line_start, end)
+            raw = buf[line_start : min(line_end if line_end >= 0 else end, line_start + MAX_LINE)]
+            collector.offer(line_no, raw.decode("utf-8", errors="replace").rstrip("\r"))
 
 
 def _refuse_binary(head: bytes, name: str) -> None:

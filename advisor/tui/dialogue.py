@@ -86,7 +86,7 @@ class Dialogue:
         self.inv = inv
         self.state = state or DialogueState()
         self._context: "ProbeContext | None" = None
-        self._context_for: str | None = None
+        self._looked_around = False
 
     @property
     def kb(self):  # -> KnowledgeBase
@@ -151,17 +151,25 @@ class Dialogue:
     def set_app_path(self, path: str | None) -> None:
         self.state.app_path = path
         self._context = None
+        self._looked_around = False
 
     def probe_context(self) -> "ProbeContext":
-        app_path = self.state.app_path
-        if self._context is None or self._context_for != app_path:
-            try:
-                context = self.inv.probe_context(app_path)
-            except UserError as exc:
-                self.inv.notes.append(f"probes cannot look at {app_path}: {exc.message}")
-                context = self.inv.probe_context(None)
-            self._context, self._context_for = context, app_path
+        """What the probes look at: the app and its providers (read from disk once per app)."""
+        if self._context is None:
+            recorded = self.inv.probe_context
+            if recorded is not None and not self._app_changed(recorded):
+                self._context = recorded  # resumed: keep what the saved session looked at
+            else:
+                app_path = self.state.app_path
+                try:
+                    self._context = self.inv.discover(app_path)
+                except UserError as exc:
+                    self.inv.notes.append(f"probes cannot look at {app_path}: {exc.message}")
+                    self._context = self.inv.discover(None)
         return self._context
+
+    def _app_changed(self, recorded: "ProbeContext") -> bool:
+        return self.state.app_path is not None and recorded.app_path is None
 
     def probes_for(self, fact: str | None) -> list["PlannedProbe"]:
         """Probes not declined that would settle `fact` (or any unknown fact when None)."""
@@ -178,14 +186,20 @@ class Dialogue:
                 self.state.declined_probes.append(p.probe.id)
 
     def add_probe_runs(self, runs: list["ProbeRun"]) -> None:
+        """Results of probes the user allowed; with that consent advisor also looks around the
+        context once (the app's location, iOS copies in the Applications folder)."""
         from advisor.probes import refine_context
 
+        context = self.probe_context()
+        if not self._looked_around:
+            self._looked_around = True
+            self.inv.add_context_evidence(context)
         self.inv.add_probe_runs(runs)
-        if self._context is not None:
-            try:
-                self._context = refine_context(self._context, self.inv.probe_runs)
-            except UserError:
-                pass  # what the runs revealed did not validate: keep the context as it was
+        try:
+            self._context = refine_context(context, self.inv.probe_runs)
+            self.inv.probe_context = self._context
+        except UserError:
+            pass  # what the runs revealed did not validate: keep the context as it was
 
     # ---- the next step ------------------------------------------------------------------------
     def next_turn(self) -> Turn:

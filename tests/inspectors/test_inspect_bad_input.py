@@ -119,7 +119,9 @@ def _zip(path: Path, entries: list[tuple[zipfile.ZipInfo | str, bytes]], **kwarg
 
 
 def test_zip_with_path_traversal(capsys, minimal_kb_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    archive = _zip(tmp_path / "evil.zip", [("X.app/Contents/Info.plist", b"<plist/>"), ("X.app/../../escaped.txt", b"gotcha")])
+    archive = _zip(
+        tmp_path / "evil.zip", [("X.app/Contents/Info.plist", b"<plist/>"), ("X.app/../../escaped.txt", b"gotcha")]
+    )
     _one_line_error(capsys, minimal_kb_dir, archive, "path traversal")
     assert not (tmp_path / "escaped.txt").exists()
 
@@ -186,7 +188,9 @@ def test_unusable_input_in_a_real_process(minimal_kb_dir: Path, tmp_path: Path) 
         timeout=60,
     )
     assert result.returncode == 2 and result.stdout == ""
-    assert result.stderr.strip().splitlines() == [f"advisor: {folder}: not an app bundle (no Contents/Info.plist or Info.plist inside)"]
+    assert result.stderr.strip().splitlines() == [
+        f"advisor: {folder}: not an app bundle (no Contents/Info.plist or Info.plist inside)"
+    ]
 
 
 def test_inspect_bundle_raises_user_error(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]

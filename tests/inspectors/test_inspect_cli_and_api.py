@@ -12,7 +12,15 @@ from advisor.cli import main
 from advisor.evidence import Source
 from advisor.inspectors import BundleInspection, Finding, bundle_ids, inspect_bundle
 from advisor.inspectors.static_checks import RULE_IDS
-from tests.fixtures.bundle_builder import DEFAULT_UDID, NE, AppSpec, ProfileSpec, ProviderSpec, build_app, build_from_artifacts
+from tests.fixtures.bundle_builder import (
+    DEFAULT_UDID,
+    NE,
+    AppSpec,
+    ProfileSpec,
+    ProviderSpec,
+    build_app,
+    build_from_artifacts,
+)
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -39,6 +47,7 @@ def test_json_contract_shape_and_exit_0(capsys, minimal_kb_dir: Path, tmp_path: 
     assert provider["path"] == "ExampleVPN.app/Contents/Library/SystemExtensions/com.example.vpn.tunnel.systemextension"
     assert provider["entitlements"][NE] == ["packet-tunnel-provider"]
     assert data["facts"]["platform"]["value"] == "macos"
+    assert ("packaging", "sysex") in [(o["fact"], o["value"]) for o in data["observations"]]
 
 
 def test_json_findings_and_exit_1(capsys, minimal_kb_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -51,7 +60,9 @@ def test_json_findings_and_exit_1(capsys, minimal_kb_dir: Path, tmp_path: Path) 
 
 
 def test_warnings_only_exit_0(capsys, minimal_kb_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    built = build_app(tmp_path, providers=[ProviderSpec(entitlements_update={"com.apple.security.network.client": None})])
+    built = build_app(
+        tmp_path, providers=[ProviderSpec(entitlements_update={"com.apple.security.network.client": None})]
+    )
     code, out, _ = _cli(capsys, minimal_kb_dir, str(built.path))
     assert code == 0
     assert "warning sandbox-network-entitlement-missing" in out and out.rstrip().endswith("1 warning")
@@ -62,14 +73,19 @@ def test_text_report(capsys, minimal_kb_dir: Path, tmp_path: Path) -> None:  # t
     code, out, _ = _cli(capsys, minimal_kb_dir, str(built.path), "--udid", DEFAULT_UDID)
     assert code == 1
     assert out.startswith("ExampleVPN.app  (macOS app, com.example.vpn 1.0)")
-    assert "signed: Developer ID Application: Example Corp (ABCDE12345) (team ABCDE12345, hardened runtime, timestamped)" in out
+    assert (
+        "signed: Developer ID Application: Example Corp (ABCDE12345) (team ABCDE12345, hardened runtime, timestamped)"
+        in out
+    )
     assert "error   profile-expired  (profile-expired)" in out
     assert "ExampleVPN.app/Contents/embedded.provisionprofile [ExpirationDate]" in out
 
 
 def test_zip_and_ipa_inputs(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     for platform, pack in (("macos", "zip"), ("ios", "ipa")):
-        built = build_app(tmp_path / pack, platform=platform, pack=pack, providers=[ProviderSpec(executable_mode=0o600)])
+        built = build_app(
+            tmp_path / pack, platform=platform, pack=pack, providers=[ProviderSpec(executable_mode=0o600)]
+        )
         inspection = inspect_bundle(built.path, kb)
         assert inspection.bundle["packaging"] == "zip"
         assert {f.rule for f in inspection.findings} == {"provider-executable-not-executable"}  # modes survive the zip
@@ -91,7 +107,10 @@ def test_standalone_provider_bundle(tmp_path: Path, kb) -> None:  # type: ignore
 
 
 def test_pointers_weights_and_source(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
-    built = build_app(tmp_path, providers=[ProviderSpec(entitlements_update={"com.apple.security.network.client": None}, mach_service_name="")])
+    built = build_app(
+        tmp_path,
+        providers=[ProviderSpec(entitlements_update={"com.apple.security.network.client": None}, mach_service_name="")],
+    )
     inspection = inspect_bundle(built.path, kb)
     pointers = inspection.pointers()
     assert len(pointers) == len(inspection.findings)
@@ -99,7 +118,9 @@ def test_pointers_weights_and_source(tmp_path: Path, kb) -> None:  # type: ignor
     assert by_diagnosis["sysex-mach-service-name"].weight == 5.0
     assert by_diagnosis["sandbox-network-entitlement-missing"].weight == 2.0
     assert all(p.source is Source.BUNDLE and p.detail and p.origin for p in pointers)
-    assert by_diagnosis["sysex-mach-service-name"].origin.endswith("Contents/Info.plist:NetworkExtension.NEMachServiceName")
+    assert by_diagnosis["sysex-mach-service-name"].origin.endswith(
+        "Contents/Info.plist:NetworkExtension.NEMachServiceName"
+    )
 
 
 def test_info_severity_weighs_half() -> None:
@@ -111,14 +132,26 @@ def test_bundle_ids(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     built = build_app(tmp_path, providers=[ProviderSpec(), ProviderSpec(kind="appex", provider_type="app-proxy")])
     ids = bundle_ids(inspect_bundle(built.path, kb))
     assert ids["app_bundle_id"] == "com.example.vpn" and ids["app_path"] == str(built.path)
-    assert {(p["bundle_id"], p["kind"]) for p in ids["providers"]} == {("com.example.vpn.tunnel", "sysex"), ("com.example.vpn.proxy", "appex")}
+    assert {(p["bundle_id"], p["kind"]) for p in ids["providers"]} == {
+        ("com.example.vpn.tunnel", "sysex"),
+        ("com.example.vpn.proxy", "appex"),
+    }
     assert all(p["network_extension"] for p in ids["providers"])
 
 
 def test_observations_use_the_fact_vocabulary(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     cases = [
         {},
-        {"signing": "developer-id", "providers": [ProviderSpec(kind="appex", provider_type="dns-proxy", entitlements_update={"com.apple.security.app-sandbox": None})]},
+        {
+            "signing": "developer-id",
+            "providers": [
+                ProviderSpec(
+                    kind="appex",
+                    provider_type="dns-proxy",
+                    entitlements_update={"com.apple.security.app-sandbox": None},
+                )
+            ],
+        },
         {"platform": "ios", "providers": [ProviderSpec(frameworks=("A.framework",))]},
         {"providers": [ProviderSpec(profile=ProfileSpec(expired=True, devices=[]))]},
     ]
@@ -132,19 +165,39 @@ def test_observations_use_the_fact_vocabulary(tmp_path: Path, kb) -> None:  # ty
             seen.add(obs.fact)
         assert len({o.fact for o in inspection.observations}) == len(inspection.observations)
     assert seen >= {
-        "platform", "packaging", "provider_type", "signing_identity", "hardened_runtime", "ne_entitlement_form",
-        "ne_entitlement_present", "sysex_category_declared", "mach_service_valid", "install_entitlement",
-        "device_in_profile", "team_ids_match", "profile_expired", "profile_authorizes_entitlements",
-        "certificate_in_profile", "provider_sandboxed", "network_client_entitlement", "principal_class_resolves",
-        "provider_executable_ok", "provider_embedded", "appex_has_frameworks", "app_groups_match", "distribution",
+        "platform",
+        "packaging",
+        "provider_type",
+        "signing_identity",
+        "hardened_runtime",
+        "ne_entitlement_form",
+        "ne_entitlement_present",
+        "sysex_category_declared",
+        "mach_service_valid",
+        "install_entitlement",
+        "device_in_profile",
+        "team_ids_match",
+        "profile_expired",
+        "profile_authorizes_entitlements",
+        "certificate_in_profile",
+        "provider_sandboxed",
+        "network_client_entitlement",
+        "principal_class_resolves",
+        "provider_executable_ok",
+        "provider_embedded",
+        "appex_has_frameworks",
+        "app_groups_match",
+        "distribution",
     }
 
 
 def test_distribution_is_inferred_only_from_telling_signatures(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
-    facts = lambda build: {o.fact: o for o in inspect_bundle(build_app(tmp_path / str(len(build)), **build).path, kb).observations}  # noqa: E731
-    devid = facts({"signing": "developer-id"})["distribution"]
+    def facts(folder: str, **build: object) -> dict:
+        return {o.fact: o for o in inspect_bundle(build_app(tmp_path / folder, **build).path, kb).observations}  # type: ignore[arg-type]
+
+    devid = facts("devid", signing="developer-id")["distribution"]
     assert devid.value == "developer-id" and "inferred" in devid.detail
-    assert "distribution" not in facts({"signing": "apple-distribution", "platform": "ios"})
+    assert "distribution" not in facts("store", signing="apple-distribution", platform="ios")
 
 
 def test_rules_file_matches_the_checks(kb) -> None:  # type: ignore[no-untyped-def]
@@ -167,8 +220,13 @@ def test_case_artifacts_build_the_described_bundles(tmp_path: Path, kb) -> None:
             "profile": {"type": "developer-id", "entitlements": {NE: ["content-filter-provider-systemextension"]}},
         }
     }
-    inspection = inspect_bundle(build_from_artifacts(tmp_path / "d02", d02, signing="developer-id").path, kb)
+    built = build_from_artifacts(tmp_path / "d02", d02, signing="developer-id")
+    inspection = inspect_bundle(built.path, kb)
+    assert inspection.providers[0]["provider_types"] == ["content-filter"]
     assert "developer-id-entitlement-suffix" in {f.id for f in inspection.findings}
-    d04 = {"app": {"entitlements": {"com.apple.security.app-sandbox": False}}, "provider": {"kind": "appex", "entitlements": {"com.apple.security.app-sandbox": False}}}
+    d04 = {
+        "app": {"entitlements": {"com.apple.security.app-sandbox": False}},
+        "provider": {"kind": "appex", "entitlements": {"com.apple.security.app-sandbox": False}},
+    }
     inspection = inspect_bundle(build_from_artifacts(tmp_path / "d04", d04).path, kb)
     assert "sandbox-requirement" in {f.id for f in inspection.findings}

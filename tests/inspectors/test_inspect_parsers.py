@@ -39,7 +39,10 @@ ENTITLEMENTS = {
 
 @pytest.mark.parametrize("fmt", [plistlib.FMT_XML, plistlib.FMT_BINARY])
 def test_plist_xml_and_binary(fmt: int) -> None:
-    assert parse_plist_dict(plistlib.dumps({"CFBundleIdentifier": "a.b", "n": [1, 2]}, fmt=fmt)) == {"CFBundleIdentifier": "a.b", "n": [1, 2]}
+    assert parse_plist_dict(plistlib.dumps({"CFBundleIdentifier": "a.b", "n": [1, 2]}, fmt=fmt)) == {
+        "CFBundleIdentifier": "a.b",
+        "n": [1, 2],
+    }
 
 
 @pytest.mark.parametrize(
@@ -204,10 +207,17 @@ def test_malformed_certificate() -> None:
 # ---- provisioning profiles -------------------------------------------------------------------
 
 
-def _profile(spec: ProfileSpec, signing: str = "apple-development", platform: str = "macos", signed: dict | None = None) -> ProvisioningProfile:
-    ents = signed or {"com.apple.application-identifier": f"{DEFAULT_TEAM}.com.example.vpn", "keychain-access-groups": [f"{DEFAULT_TEAM}.com.example.vpn"]}
+def _profile(
+    spec: ProfileSpec, signing: str = "apple-development", platform: str = "macos", signed: dict | None = None
+) -> ProvisioningProfile:
+    ents = signed or {
+        "com.apple.application-identifier": f"{DEFAULT_TEAM}.com.example.vpn",
+        "keychain-access-groups": [f"{DEFAULT_TEAM}.com.example.vpn"],
+    }
     identity = signing_identity(signing, DEFAULT_TEAM) if signing not in ("ad-hoc", "unsigned") else None
-    return ProvisioningProfile.from_bytes(_profile_bytes(spec, platform, signing, DEFAULT_TEAM, "com.example.vpn", ents, identity), "p")
+    return ProvisioningProfile.from_bytes(
+        _profile_bytes(spec, platform, signing, DEFAULT_TEAM, "com.example.vpn", ents, identity), "p"
+    )
 
 
 @pytest.mark.parametrize(
@@ -225,12 +235,20 @@ def test_profile_kinds(spec: ProfileSpec, signing: str, platform: str, kind: Pro
 
 
 def test_profile_fields_and_matching() -> None:
-    profile = _profile(ProfileSpec(entitlements_update={"com.apple.developer.networking.networkextension": ["packet-tunnel-provider", "dns-proxy"]}))
+    profile = _profile(
+        ProfileSpec(
+            entitlements_update={
+                "com.apple.developer.networking.networkextension": ["packet-tunnel-provider", "dns-proxy"]
+            }
+        )
+    )
     assert profile.team_id == DEFAULT_TEAM and profile.platforms == ("OSX",)
     assert profile.application_identifier == f"{DEFAULT_TEAM}.com.example.vpn"
     assert profile.lists_device(DEFAULT_UDID.lower()) and not profile.lists_device("00000000-0000000000000000")
     assert profile.lists_certificate(load_certificate(signing_identity("apple-development", DEFAULT_TEAM).der))
-    assert not profile.lists_certificate(load_certificate(signing_identity("apple-development", DEFAULT_TEAM, True, True, "x").der))
+    assert not profile.lists_certificate(
+        load_certificate(signing_identity("apple-development", DEFAULT_TEAM, True, True, "x").der)
+    )
     ne = "com.apple.developer.networking.networkextension"
     assert profile.authorises(ne, ["dns-proxy"]) and not profile.authorises(ne, ["dns-proxy-systemextension"])
     assert profile.authorises("keychain-access-groups", [f"{DEFAULT_TEAM}.anything"])  # TEAM.* wildcard
@@ -270,7 +288,9 @@ def _signature(**kwargs: object) -> SignatureSpec:
 
 
 def test_thin_signed_macho(tmp_path: Path) -> None:
-    path = write_macho(tmp_path / "tool", [SliceSpec(arch="x86_64", class_names=("_TtC4Tool8Provider",), signature=_signature())])
+    path = write_macho(
+        tmp_path / "tool", [SliceSpec(arch="x86_64", class_names=("_TtC4Tool8Provider",), signature=_signature())]
+    )
     macho = read_macho(path)
     assert not macho.universal and macho.format == "Mach-O thin (x86_64)"
     [slice_] = macho.slices
@@ -278,7 +298,12 @@ def test_thin_signed_macho(tmp_path: Path) -> None:
     assert slice_.objc_class_names == frozenset({"_TtC4Tool8Provider"})
     sig = slice_.signature
     assert sig is not None and not sig.problems
-    assert (sig.identifier, sig.team_id, sig.hardened_runtime, sig.is_ad_hoc) == ("com.example.tool", DEFAULT_TEAM, True, False)
+    assert (sig.identifier, sig.team_id, sig.hardened_runtime, sig.is_ad_hoc) == (
+        "com.example.tool",
+        DEFAULT_TEAM,
+        True,
+        False,
+    )
     assert sig.primary.hash_name == "sha256" and sig.primary.page_size == 4096
     assert sig.entitlements == ENTITLEMENTS and sig.der_entitlements == ENTITLEMENTS
     assert sig.has_designated_requirement
@@ -295,7 +320,9 @@ def test_thin_signed_macho(tmp_path: Path) -> None:
 
 def test_universal_with_sha1_and_sha256_directories(tmp_path: Path) -> None:
     spec = _signature(hash_types=("sha1", "sha256"))
-    path = write_macho(tmp_path / "tool", [SliceSpec(arch="x86_64", signature=spec), SliceSpec(arch="arm64", signature=spec)])
+    path = write_macho(
+        tmp_path / "tool", [SliceSpec(arch="x86_64", signature=spec), SliceSpec(arch="arm64", signature=spec)]
+    )
     macho = read_macho(path)
     assert macho.universal and [s.arch for s in macho.slices] == ["x86_64", "arm64"]
     assert macho.primary.arch == "arm64"
@@ -310,7 +337,12 @@ def test_fat64_header(tmp_path: Path) -> None:
 
 
 def test_ad_hoc_and_unsigned(tmp_path: Path) -> None:
-    adhoc = read_macho(write_macho(tmp_path / "adhoc", [SliceSpec(signature=_signature(signer=None, team_id=None, designated_requirement=False))]))
+    adhoc = read_macho(
+        write_macho(
+            tmp_path / "adhoc",
+            [SliceSpec(signature=_signature(signer=None, team_id=None, designated_requirement=False))],
+        )
+    )
     sig = adhoc.primary.signature
     assert sig.is_ad_hoc and sig.signer is None and "adhoc" in sig.flag_names and not sig.has_designated_requirement
     unsigned = read_macho(write_macho(tmp_path / "unsigned", [SliceSpec(signature=None)]))
@@ -332,8 +364,16 @@ def _signature_offset(path: Path) -> int:
     ("damage", "message"),
     [
         (lambda p: p.write_bytes(p.read_bytes()[:20]), "too small"),
-        (lambda p: p.write_bytes(b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + b"\x00" * 64), "claims 52 architectures"),  # a Java class file
-        (lambda p: p.write_bytes(b"\xca\xfe\xba\xbe\x00\x00\x00\x01" + struct.pack(">iiIIi", 7, 3, 4096, 0xFFFF0000, 12)), "outside"),
+        (
+            lambda p: p.write_bytes(b"\xca\xfe\xba\xbe\x00\x00\x00\x34" + b"\x00" * 64),
+            "claims 52 architectures",
+        ),  # a Java class file
+        (
+            lambda p: p.write_bytes(
+                b"\xca\xfe\xba\xbe\x00\x00\x00\x01" + struct.pack(">iiIIi", 7, 3, 4096, 0xFFFF0000, 12)
+            ),
+            "outside",
+        ),
         (lambda p: _corrupt(p, 16, struct.pack("<I", 0x7FFFFFFF)), "do not fit"),  # sizeofcmds
         (lambda p: _corrupt(p, 0, b"\x7fELF"), "not a Mach-O header"),
     ],

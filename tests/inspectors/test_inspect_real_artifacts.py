@@ -49,8 +49,16 @@ def test_sparkle_cdhash_matches_the_bundle_seal(real_artifacts: Path) -> None:
 
 def test_sparkle_special_slots_seal_info_plist_and_resources(real_artifacts: Path) -> None:
     sig = read_macho(real_artifacts / "sparkle.Downloader.macho").primary.signature
-    assert sig.best.special_slot_matches(SLOT_INFO_PLIST, (real_artifacts / "sparkle.Downloader.Info.plist").read_bytes()) is True
-    assert sig.best.special_slot_matches(SLOT_RESOURCE_DIR, (real_artifacts / "sparkle.Downloader.CodeResources").read_bytes()) is True
+    assert (
+        sig.best.special_slot_matches(SLOT_INFO_PLIST, (real_artifacts / "sparkle.Downloader.Info.plist").read_bytes())
+        is True
+    )
+    assert (
+        sig.best.special_slot_matches(
+            SLOT_RESOURCE_DIR, (real_artifacts / "sparkle.Downloader.CodeResources").read_bytes()
+        )
+        is True
+    )
 
 
 def test_mdimporter_apple_signed_thin(real_artifacts: Path) -> None:
@@ -62,9 +70,14 @@ def test_mdimporter_apple_signed_thin(real_artifacts: Path) -> None:
     assert sig.certificate_kind is CertificateKind.APPLE_SOFTWARE
     assert sig.signer.team_id is None  # "Apple Software" is not a Team ID
     assert sig.entitlements is None and sig.has_designated_requirement
-    assert sig.best.special_slot_matches(SLOT_RESOURCE_DIR, (real_artifacts / "mdimporter.CodeResources").read_bytes()) is True
+    assert (
+        sig.best.special_slot_matches(SLOT_RESOURCE_DIR, (real_artifacts / "mdimporter.CodeResources").read_bytes())
+        is True
+    )
     # The repository edited this Info.plist after Apple signed it: the seal shows it.
-    assert sig.best.special_slot_matches(SLOT_INFO_PLIST, (real_artifacts / "mdimporter.Info.plist").read_bytes()) is False
+    assert (
+        sig.best.special_slot_matches(SLOT_INFO_PLIST, (real_artifacts / "mdimporter.Info.plist").read_bytes()) is False
+    )
 
 
 @pytest.mark.parametrize(
@@ -76,7 +89,15 @@ def test_mdimporter_apple_signed_thin(real_artifacts: Path) -> None:
         ("vpnworld", ProfileKind.APP_STORE, "MVY72CHU7M", CertificateKind.APPLE_DISTRIBUTION, False, 0),
     ],
 )
-def test_real_profiles(real_artifacts: Path, name: str, kind: ProfileKind, team: str, certificate_kind: CertificateKind, all_devices: bool, devices: int) -> None:
+def test_real_profiles(
+    real_artifacts: Path,
+    name: str,
+    kind: ProfileKind,
+    team: str,
+    certificate_kind: CertificateKind,
+    all_devices: bool,
+    devices: int,
+) -> None:
     profile = ProvisioningProfile.read(real_artifacts / f"{name}.embedded.provisionprofile")
     assert profile.kind is kind and profile.team_id == team
     assert profile.platforms == ("OSX",)
@@ -95,6 +116,8 @@ def test_real_profile_details(real_artifacts: Path) -> None:
     kdrive = ProvisioningProfile.read(real_artifacts / "kdrive.embedded.provisionprofile")
     assert kdrive.authorises("com.apple.developer.system-extension.install", True)
     assert kdrive.authorises("keychain-access-groups", ["864VDCS2QY.com.infomaniak.drive"])
-    assert not kdrive.authorises("com.apple.developer.networking.networkextension", ["packet-tunnel-provider-systemextension"])
+    assert not kdrive.authorises(
+        "com.apple.developer.networking.networkextension", ["packet-tunnel-provider-systemextension"]
+    )
     vpnworld = ProvisioningProfile.read(real_artifacts / "vpnworld.embedded.provisionprofile")
     assert vpnworld.authorises("com.apple.application-identifier", "MVY72CHU7M.com.anything")  # wildcard App ID

@@ -41,7 +41,9 @@ class Case:
 
 def _provider_exe(built: BuiltBundle) -> Path:
     contents = built.contents(built.providers[0])
-    return next(p for p in ((contents / "MacOS").iterdir() if built.platform == "macos" else [contents / "PacketTunnel"]))
+    return next(
+        p for p in ((contents / "MacOS").iterdir() if built.platform == "macos" else [contents / "PacketTunnel"])
+    )
 
 
 def _app_exe(built: BuiltBundle) -> Path:
@@ -70,43 +72,199 @@ def _break_app_signature_magic(built: BuiltBundle) -> None:
 
 SYSEX_SUFFIX = "com.example.vpn.tunnel.systemextension"
 CASES = [
-    Case("appex-signed-developer-id", dict(signing="developer-id", providers=[ProviderSpec(kind="appex")]), path_suffix="PacketTunnel.appex", key="code signature"),
-    Case("macos-sysex-only-provider-as-appex", dict(providers=[ProviderSpec(kind="appex", provider_type="content-filter")]), path_suffix="Filter.appex/Contents/Info.plist", key="NSExtension.NSExtensionPointIdentifier"),
-    Case("developer-id-plain-ne-values", dict(signing="developer-id", providers=[ProviderSpec(entitlements_update={NE: ["packet-tunnel-provider"]})]), path_suffix=SYSEX_SUFFIX, key=NE),
-    Case("developer-id-without-hardened-runtime", dict(signing="developer-id", app=AppSpec(hardened_runtime=False)), path_suffix="Contents/MacOS/ExampleVPN"),
-    Case("developer-id-without-secure-timestamp", dict(signing="developer-id", providers=[ProviderSpec(timestamp=False)]), path_suffix="MacOS/com.example.vpn.tunnel"),
-    Case("developer-id-get-task-allow", dict(signing="developer-id", app=AppSpec(entitlements_update={"com.apple.security.get-task-allow": True})), key="com.apple.security.get-task-allow"),
-    Case("sysex-package-type-not-sysx", dict(providers=[ProviderSpec(info_update={"CFBundlePackageType": "XPC!"})]), path_suffix=f"{SYSEX_SUFFIX}/Contents/Info.plist", key="CFBundlePackageType"),
-    Case("sysex-no-provider-classes", dict(providers=[ProviderSpec(info_update={"NetworkExtension": {"NEMachServiceName": f"{DEFAULT_TEAM}.group.com.example.vpn.tunnel"}})]), key="NetworkExtension.NEProviderClasses"),
+    Case(
+        "appex-signed-developer-id",
+        dict(signing="developer-id", providers=[ProviderSpec(kind="appex")]),
+        path_suffix="PacketTunnel.appex",
+        key="code signature",
+    ),
+    Case(
+        "macos-sysex-only-provider-as-appex",
+        dict(providers=[ProviderSpec(kind="appex", provider_type="content-filter")]),
+        path_suffix="Filter.appex/Contents/Info.plist",
+        key="NSExtension.NSExtensionPointIdentifier",
+    ),
+    Case(
+        "developer-id-plain-ne-values",
+        dict(signing="developer-id", providers=[ProviderSpec(entitlements_update={NE: ["packet-tunnel-provider"]})]),
+        path_suffix=SYSEX_SUFFIX,
+        key=NE,
+    ),
+    Case(
+        "developer-id-without-hardened-runtime",
+        dict(signing="developer-id", app=AppSpec(hardened_runtime=False)),
+        path_suffix="Contents/MacOS/ExampleVPN",
+    ),
+    Case(
+        "developer-id-without-secure-timestamp",
+        dict(signing="developer-id", providers=[ProviderSpec(timestamp=False)]),
+        path_suffix="MacOS/com.example.vpn.tunnel",
+    ),
+    Case(
+        "developer-id-get-task-allow",
+        dict(signing="developer-id", app=AppSpec(entitlements_update={"com.apple.security.get-task-allow": True})),
+        key="com.apple.security.get-task-allow",
+    ),
+    Case(
+        "sysex-package-type-not-sysx",
+        dict(providers=[ProviderSpec(info_update={"CFBundlePackageType": "XPC!"})]),
+        path_suffix=f"{SYSEX_SUFFIX}/Contents/Info.plist",
+        key="CFBundlePackageType",
+    ),
+    Case(
+        "sysex-no-provider-classes",
+        dict(
+            providers=[
+                ProviderSpec(
+                    info_update={
+                        "NetworkExtension": {"NEMachServiceName": f"{DEFAULT_TEAM}.group.com.example.vpn.tunnel"}
+                    }
+                )
+            ]
+        ),
+        key="NetworkExtension.NEProviderClasses",
+    ),
     Case("sysex-info-plist-unreadable", mutate=_garble_info, path_suffix=f"{SYSEX_SUFFIX}/Contents/Info.plist"),
-    Case("appex-info-plist-unreadable", dict(platform="ios"), mutate=_garble_info, path_suffix="PacketTunnel.appex/Info.plist"),
-    Case("mach-service-name-missing", dict(providers=[ProviderSpec(mach_service_name="")]), key="NetworkExtension.NEMachServiceName"),
-    Case("mach-service-name-not-in-app-group", dict(providers=[ProviderSpec(mach_service_name="com.example.vpn.tunnel.xpc")]), key="NetworkExtension.NEMachServiceName"),
-    Case("container-missing-install-entitlement", dict(app=AppSpec(entitlements_update={SYSEX_INSTALL: None})), path_suffix="ExampleVPN.app", key=SYSEX_INSTALL),
+    Case(
+        "appex-info-plist-unreadable",
+        dict(platform="ios"),
+        mutate=_garble_info,
+        path_suffix="PacketTunnel.appex/Info.plist",
+    ),
+    Case(
+        "mach-service-name-missing",
+        dict(providers=[ProviderSpec(mach_service_name="")]),
+        key="NetworkExtension.NEMachServiceName",
+    ),
+    Case(
+        "mach-service-name-not-in-app-group",
+        dict(providers=[ProviderSpec(mach_service_name="com.example.vpn.tunnel.xpc")]),
+        key="NetworkExtension.NEMachServiceName",
+    ),
+    Case(
+        "container-missing-install-entitlement",
+        dict(app=AppSpec(entitlements_update={SYSEX_INSTALL: None})),
+        path_suffix="ExampleVPN.app",
+        key=SYSEX_INSTALL,
+    ),
     Case("team-id-mismatch", dict(providers=[ProviderSpec(team_id=OTHER_TEAM)]), path_suffix=SYSEX_SUFFIX),
-    Case("entitlement-not-in-profile", dict(providers=[ProviderSpec(profile=ProfileSpec(entitlements_update={NE: ["app-proxy-provider"]}))]), path_suffix=SYSEX_SUFFIX, key=NE),
-    Case("restricted-entitlements-without-profile", dict(providers=[ProviderSpec(profile=None)]), path_suffix=SYSEX_SUFFIX),
-    Case("profile-unreadable", dict(app=AppSpec(profile=ProfileSpec(raw=b"<?xml version='1.0'?><plist version='1.0'><dict/></plist>"))), path_suffix="Contents/embedded.provisionprofile"),
-    Case("certificate-not-in-profile", dict(providers=[ProviderSpec(profile=ProfileSpec(certificate=("apple-development", "second-mac")))]), path_suffix=f"{SYSEX_SUFFIX}/Contents/embedded.provisionprofile", key="DeveloperCertificates"),
-    Case("profile-expired", dict(app=AppSpec(profile=ProfileSpec(expired=True))), path_suffix="ExampleVPN.app/Contents/embedded.provisionprofile", key="ExpirationDate"),
+    Case(
+        "entitlement-not-in-profile",
+        dict(providers=[ProviderSpec(profile=ProfileSpec(entitlements_update={NE: ["app-proxy-provider"]}))]),
+        path_suffix=SYSEX_SUFFIX,
+        key=NE,
+    ),
+    Case(
+        "restricted-entitlements-without-profile",
+        dict(providers=[ProviderSpec(profile=None)]),
+        path_suffix=SYSEX_SUFFIX,
+    ),
+    Case(
+        "profile-unreadable",
+        dict(app=AppSpec(profile=ProfileSpec(raw=b"<?xml version='1.0'?><plist version='1.0'><dict/></plist>"))),
+        path_suffix="Contents/embedded.provisionprofile",
+    ),
+    Case(
+        "certificate-not-in-profile",
+        dict(providers=[ProviderSpec(profile=ProfileSpec(certificate=("apple-development", "second-mac")))]),
+        path_suffix=f"{SYSEX_SUFFIX}/Contents/embedded.provisionprofile",
+        key="DeveloperCertificates",
+    ),
+    Case(
+        "profile-expired",
+        dict(app=AppSpec(profile=ProfileSpec(expired=True))),
+        path_suffix="ExampleVPN.app/Contents/embedded.provisionprofile",
+        key="ExpirationDate",
+    ),
     Case("device-not-in-profile", udid="00008103-0000FFFF0000FFFF", key="ProvisionedDevices"),
-    Case("principal-class-unresolved", dict(providers=[ProviderSpec(principal_class="$(PRODUCT_MODULE_NAME).PacketTunnelProvider")]), key="NetworkExtension.NEProviderClasses.com.apple.networkextension.packet-tunnel"),
-    Case("principal-class-no-module-prefix", dict(providers=[ProviderSpec(principal_class="PacketTunnelProvider", binary_classes=())])),
-    Case("appex-not-sandboxed", dict(signing="apple-distribution", providers=[ProviderSpec(kind="appex", entitlements_update={SANDBOX: None})]), path_suffix="PacketTunnel.appex", key=SANDBOX),
+    Case(
+        "principal-class-unresolved",
+        dict(providers=[ProviderSpec(principal_class="$(PRODUCT_MODULE_NAME).PacketTunnelProvider")]),
+        key="NetworkExtension.NEProviderClasses.com.apple.networkextension.packet-tunnel",
+    ),
+    Case(
+        "principal-class-no-module-prefix",
+        dict(providers=[ProviderSpec(principal_class="PacketTunnelProvider", binary_classes=())]),
+    ),
+    Case(
+        "appex-not-sandboxed",
+        dict(signing="apple-distribution", providers=[ProviderSpec(kind="appex", entitlements_update={SANDBOX: None})]),
+        path_suffix="PacketTunnel.appex",
+        key=SANDBOX,
+    ),
     Case("sysex-not-sandboxed", dict(providers=[ProviderSpec(entitlements_update={SANDBOX: False})]), key=SANDBOX),
-    Case("sandboxed-provider-without-network-client", dict(providers=[ProviderSpec(entitlements_update={NETWORK_CLIENT: None})]), key=NETWORK_CLIENT),
-    Case("provider-bundle-id-not-prefixed", dict(platform="ios", providers=[ProviderSpec(bundle_id="io.github.other.PacketTunnel")]), key="CFBundleIdentifier"),
-    Case("provider-executable-missing", mutate=_remove_provider_exe, path_suffix="Contents/MacOS/com.example.vpn.tunnel"),
-    Case("provider-executable-not-executable", dict(providers=[ProviderSpec(executable_mode=0o644)]), path_suffix="Contents/MacOS/com.example.vpn.tunnel"),
+    Case(
+        "sandboxed-provider-without-network-client",
+        dict(providers=[ProviderSpec(entitlements_update={NETWORK_CLIENT: None})]),
+        key=NETWORK_CLIENT,
+    ),
+    Case(
+        "provider-bundle-id-not-prefixed",
+        dict(platform="ios", providers=[ProviderSpec(bundle_id="io.github.other.PacketTunnel")]),
+        key="CFBundleIdentifier",
+    ),
+    Case(
+        "provider-executable-missing", mutate=_remove_provider_exe, path_suffix="Contents/MacOS/com.example.vpn.tunnel"
+    ),
+    Case(
+        "provider-executable-not-executable",
+        dict(providers=[ProviderSpec(executable_mode=0o644)]),
+        path_suffix="Contents/MacOS/com.example.vpn.tunnel",
+    ),
     Case("provider-executable-unreadable", mutate=_script_as_provider_exe),
-    Case("code-signature-unreadable", mutate=_break_app_signature_magic, path_suffix="ExampleVPN.app/Contents/MacOS/ExampleVPN"),
-    Case("ios-appex-embeds-frameworks", dict(platform="ios", providers=[ProviderSpec(frameworks=("WireGuardKit.framework",))]), path_suffix="PacketTunnel.appex/Frameworks"),
-    Case("ne-entitlement-missing", dict(providers=[ProviderSpec(entitlements_update={NE: None})]), path_suffix=SYSEX_SUFFIX, key=NE),
-    Case("ne-entitled-app-without-provider", dict(providers=[], app=AppSpec(entitlements_update={NE: ["packet-tunnel-provider"]})), key=NE),
-    Case("provider-in-wrong-folder", dict(providers=[ProviderSpec(kind="appex", folder="Resources")]), path_suffix="Contents/Resources/PacketTunnel.appex"),
-    Case("app-groups-disjoint", dict(providers=[ProviderSpec(entitlements_update={APP_GROUPS: [f"{DEFAULT_TEAM}.group.other"]}, mach_service_name=f"{DEFAULT_TEAM}.group.other.tunnel")]), key=APP_GROUPS),
-    Case("app-group-missing-on-one-side", dict(app=AppSpec(entitlements_update={APP_GROUPS: None})), path_suffix="ExampleVPN.app", key=APP_GROUPS),
-    Case("app-group-not-team-prefixed", dict(app=AppSpec(entitlements_update={APP_GROUPS: [f"{DEFAULT_TEAM}.group.com.example.vpn", "group.com.example.vpn"]})), key=APP_GROUPS),
+    Case(
+        "code-signature-unreadable",
+        mutate=_break_app_signature_magic,
+        path_suffix="ExampleVPN.app/Contents/MacOS/ExampleVPN",
+    ),
+    Case(
+        "ios-appex-embeds-frameworks",
+        dict(platform="ios", providers=[ProviderSpec(frameworks=("WireGuardKit.framework",))]),
+        path_suffix="PacketTunnel.appex/Frameworks",
+    ),
+    Case(
+        "ne-entitlement-missing",
+        dict(providers=[ProviderSpec(entitlements_update={NE: None})]),
+        path_suffix=SYSEX_SUFFIX,
+        key=NE,
+    ),
+    Case(
+        "ne-entitled-app-without-provider",
+        dict(providers=[], app=AppSpec(entitlements_update={NE: ["packet-tunnel-provider"]})),
+        key=NE,
+    ),
+    Case(
+        "provider-in-wrong-folder",
+        dict(providers=[ProviderSpec(kind="appex", folder="Resources")]),
+        path_suffix="Contents/Resources/PacketTunnel.appex",
+    ),
+    Case(
+        "app-groups-disjoint",
+        dict(
+            providers=[
+                ProviderSpec(
+                    entitlements_update={APP_GROUPS: [f"{DEFAULT_TEAM}.group.other"]},
+                    mach_service_name=f"{DEFAULT_TEAM}.group.other.tunnel",
+                )
+            ]
+        ),
+        key=APP_GROUPS,
+    ),
+    Case(
+        "app-group-missing-on-one-side",
+        dict(app=AppSpec(entitlements_update={APP_GROUPS: None})),
+        path_suffix="ExampleVPN.app",
+        key=APP_GROUPS,
+    ),
+    Case(
+        "app-group-not-team-prefixed",
+        dict(
+            app=AppSpec(
+                entitlements_update={APP_GROUPS: [f"{DEFAULT_TEAM}.group.com.example.vpn", "group.com.example.vpn"]}
+            )
+        ),
+        key=APP_GROUPS,
+    ),
 ]
 
 CLEAN = {
@@ -115,7 +273,10 @@ CLEAN = {
     "macos-app-store-appex": dict(signing="apple-distribution", providers=[ProviderSpec(kind="appex")]),
     "macos-universal-sha1-sha256": dict(
         app=AppSpec(archs=("x86_64", "arm64"), hash_types=("sha1", "sha256")),
-        providers=[ProviderSpec(archs=("x86_64", "arm64"), provider_type="dns-proxy"), ProviderSpec(provider_type="content-filter")],
+        providers=[
+            ProviderSpec(archs=("x86_64", "arm64"), provider_type="dns-proxy"),
+            ProviderSpec(provider_type="content-filter"),
+        ],
         signing="developer-id",
     ),
     "macos-binary-plists": dict(app=AppSpec(plist_format="binary"), providers=[ProviderSpec(plist_format="binary")]),
@@ -177,14 +338,28 @@ def test_developer_id_profiles_do_not_need_the_udid(tmp_path: Path, kb) -> None:
 
 
 def test_bare_class_name_not_in_binary_is_an_error_with_a_hint(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
-    inspection = _inspect(tmp_path, kb, {"providers": [ProviderSpec(principal_class="PacketTunnelProvider", binary_classes=("_TtC6Tunnel20PacketTunnelProvider",))]})
+    inspection = _inspect(
+        tmp_path,
+        kb,
+        {
+            "providers": [
+                ProviderSpec(
+                    principal_class="PacketTunnelProvider", binary_classes=("_TtC6Tunnel20PacketTunnelProvider",)
+                )
+            ]
+        },
+    )
     [finding] = [f for f in inspection.findings if f.rule == "principal-class-unresolved"]
     assert "module prefix" in finding.detail
     assert {o.fact: o.value for o in inspection.observations}["principal_class_resolves"] == "no"
 
 
 def test_objective_c_class_without_prefix_resolves(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
-    inspection = _inspect(tmp_path, kb, {"providers": [ProviderSpec(principal_class="PacketTunnelProvider", binary_classes=("PacketTunnelProvider",))]})
+    inspection = _inspect(
+        tmp_path,
+        kb,
+        {"providers": [ProviderSpec(principal_class="PacketTunnelProvider", binary_classes=("PacketTunnelProvider",))]},
+    )
     assert inspection.findings == []
     assert {o.fact: o.value for o in inspection.observations}["principal_class_resolves"] == "yes"
 

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from advisor.evidence import Observation, Source
 from advisor.knowledge.loader import load_knowledge
 from advisor.knowledge.model import KnowledgeBase
 from tests.fake_mac import FakeMac, SeedMac, seed_mac
@@ -31,12 +30,3 @@ def fake_mac(seed: SeedMac, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> 
     mac = FakeMac(tmp_path / "tools", seed.scenario)
     mac.activate(monkeypatch)
     return mac
-
-
-def check_vocabulary(kb: KnowledgeBase, observations: list[Observation]) -> None:
-    """Every observation uses a fact and value from facts.yaml, as a probe, with a quote."""
-    for o in observations:
-        assert o.fact in kb.facts, o
-        assert o.value in kb.facts[o.fact].values, o
-        assert o.source is Source.PROBE
-        assert o.detail, o

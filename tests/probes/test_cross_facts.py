@@ -5,7 +5,7 @@ from __future__ import annotations
 from advisor.knowledge.model import KnowledgeBase
 from advisor.probes import ProbeContext, ProbeRun, derive_cross_probe_facts, parse_probe_output
 from tests.fake_mac import outputs
-from tests.probes.conftest import check_vocabulary
+from tests.probes.vocabulary import check_vocabulary
 
 APP = "/Applications/Tunnelbox.app"
 PROVIDER = f"{APP}/Contents/PlugIns/TunnelboxTunnel.appex"

@@ -16,7 +16,7 @@ from advisor.probes.parsers.registrations import (
     parse_pluginkit,
     read_pluginkit,
 )
-from tests.probes.conftest import check_vocabulary
+from tests.probes.vocabulary import check_vocabulary
 
 MIMIC = """-    com.cheekyghost.mimic.XcodeExtension(1.0.0)
 \t            Path = /Applications/Mimic.app/Contents/PlugIns/MimicExtension.appex

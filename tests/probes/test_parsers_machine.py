@@ -18,7 +18,7 @@ from advisor.probes.parsers.system import (
     parse_uname_arch,
     read_hardware_overview,
 )
-from tests.probes.conftest import check_vocabulary
+from tests.probes.vocabulary import check_vocabulary
 
 SW_VERS = "ProductName:\t\tmacOS\nProductVersion:\t\t15.5\nBuildVersion:\t\t24F74\n"
 APPLE_SILICON = """Hardware:

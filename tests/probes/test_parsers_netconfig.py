@@ -6,7 +6,7 @@ from advisor.knowledge.model import KnowledgeBase
 from advisor.probes import ProbeContext
 from advisor.probes.parsers.logs import parse_log_show
 from advisor.probes.parsers.netconfig import parse_vpn_service_detail, parse_vpn_services, read_vpn_services
-from tests.probes.conftest import check_vocabulary
+from tests.probes.vocabulary import check_vocabulary
 
 NC_LIST = """Available network connection services in the current set (*=enabled):
 * (Disconnected)   F866AE22-4EC1-4524-8769-86A290A0C582 VPN (com.wireguard.macos) "office-wg"           [VPN:com.wireguard.macos]

@@ -23,7 +23,7 @@ from advisor.probes.parsers.codesign import (
 from advisor.probes.parsers.gatekeeper import parse_quarantine, parse_spctl, parse_syspolicy_check
 from advisor.probes.parsers.profiles import parse_profile, profile_expired, read_profile
 from tests.fake_mac import outputs
-from tests.probes.conftest import check_vocabulary
+from tests.probes.vocabulary import check_vocabulary
 
 REAL_ARTIFACTS = Path(__file__).resolve().parents[2] / ".." / "shared" / "real-artifacts"
 

@@ -13,7 +13,7 @@ from advisor.exit_status import UserError
 from advisor.knowledge.model import KnowledgeBase
 from advisor.probes import derive_cross_probe_facts, discover_context, parse_probe_output, planned_probes, run_probe, run_probes
 from tests.fake_mac import PROVIDER_ID, FakeMac, SeedMac, broken
-from tests.probes.conftest import check_vocabulary
+from tests.probes.vocabulary import check_vocabulary
 
 REPO = Path(__file__).resolve().parents[2]
 
