@@ -8,7 +8,9 @@ engine `Session`, and kept as gathered so reports and transcripts can show it. B
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -166,7 +168,8 @@ class Investigation:
         """What the probes will look at: the app and its providers (read from disk)."""
         from advisor.probes import discover_context
 
-        self.probe_context = discover_context(app_path, bundle_id)
+        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        self.probe_context = dataclasses.replace(discover_context(app_path, bundle_id), observed_at=now)
         return self.probe_context
 
     def add_context_evidence(self, context: "ProbeContext") -> None:
@@ -243,7 +246,7 @@ class Investigation:
                 {"question": c.question.id, "fact": c.question.fact, "text": c.question.text, "why": c.why()}
                 for c in session.unanswered()
             ],
-            "probes": [run.to_json() for run in self.probe_runs],
+            "probes": [probe_json(run) for run in self.probe_runs],
             "log_matches": [m.to_json() for m in self.log_matches],
             "describe": {
                 "text": self.describe,
@@ -255,6 +258,20 @@ class Investigation:
             "bundle": {k: v for k, v in self.bundle.items() if k != "observations"} if self.bundle else None,
             "notes": list(self.notes),
         }
+
+
+PROBE_OUTPUT_LIMIT = 64 * 1024  # per stream in a result: a `log show` can print megabytes
+
+
+def probe_json(run: "ProbeRun") -> dict[str, Any]:
+    """The contract's probe entry plus the output itself, so reports can show it."""
+    out = run.to_json()
+    for stream in ("stdout", "stderr"):
+        text = getattr(run, stream) or ""
+        out[stream] = text if len(text) <= PROBE_OUTPUT_LIMIT else text[-PROBE_OUTPUT_LIMIT:]
+        if len(text) > PROBE_OUTPUT_LIMIT:
+            out[f"{stream}_clipped"] = True
+    return out
 
 
 def assessment_json(a: Assessment) -> dict[str, Any]:

@@ -17,18 +17,17 @@ passes; when redaction (or replay) changes the ranking, a note on stderr says so
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.exit_status import ExitStatus, UserError
+from advisor.transcripts.format import write_keeping_on_failure
 
 if TYPE_CHECKING:
     from advisor.knowledge.model import KnowledgeBase
-    from advisor.probes import ProbeRun
+    from advisor.probes import ProbeContext, ProbeRun
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -49,17 +48,20 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def collect_probe_runs(kb: "KnowledgeBase", app: str | None, timeout: float | None) -> list["ProbeRun"]:
-    """Every available probe, then those that earlier outputs made possible (VPN service ids)."""
-    from advisor.probes import discover_context, planned_probes, refine_context, run_probes
+def collect_probe_runs(
+    kb: "KnowledgeBase", context: "ProbeContext", timeout: float | None
+) -> tuple[list["ProbeRun"], "ProbeContext"]:
+    """Every available probe (not only those a still-unknown fact wants: the transcript is for
+    a diagnosis made elsewhere), then those earlier outputs made possible (VPN service ids).
+    Returns the runs and the refined context."""
+    from advisor.probes import planned_probes, refine_context, run_probes
 
-    context = discover_context(app)
     planned = planned_probes(kb, context)
     runs = run_probes(planned, timeout=timeout)
     refined = refine_context(context, runs)
     done = {tuple(p.argv) for p in planned}
     more = [p for p in planned_probes(kb, refined) if tuple(p.argv) not in done]
-    return runs + run_probes(more, timeout=timeout)
+    return runs + run_probes(more, timeout=timeout), refined
 
 
 def provisioning_udid(runs: list["ProbeRun"]) -> str | None:
@@ -78,23 +80,6 @@ def _default_output() -> str:
     return f"advisor-collect-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.yaml"
 
 
-def _write_keeping_on_failure(path: str, text: str) -> None:
-    """Write the transcript; when `path` cannot be written, keep it in the temp folder so the
-    probes' work is not lost, and say where in the one-line error."""
-    from advisor.transcripts.format import write_atomically
-
-    try:
-        write_atomically(path, text)
-    except UserError as exc:
-        try:
-            fd, kept = tempfile.mkstemp(prefix="advisor-collect-", suffix=".yaml")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError:
-            raise exc from None
-        raise UserError(f"{exc.message} (the transcript was kept in {kept})") from None
-
-
 def run(ns: argparse.Namespace) -> int:
     from advisor.investigation import Investigation
     from advisor.knowledge.loader import load_knowledge
@@ -104,15 +89,17 @@ def run(ns: argparse.Namespace) -> int:
 
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
     output = ns.output or _default_output()
-    runs = collect_probe_runs(kb, ns.app, ns.probe_timeout)
     inv = Investigation.start(kb)
+    runs, context = collect_probe_runs(kb, inv.discover(ns.app), ns.probe_timeout)
     if ns.describe:
         inv.add_description(ns.describe)
     if ns.log:
         inv.add_log_path(ns.log)
     if ns.app:
         inv.add_bundle(ns.app, provisioning_udid(runs))
+    inv.probe_context = context  # recorded in the transcript, so replay reads outputs as here
     inv.add_probe_runs(runs)
+    inv.add_context_evidence(context)
     live = [a.id for a in inv.diagnoses()]
 
     stem = Path(output).stem if output != "-" else "advisor-collect"
@@ -142,7 +129,7 @@ def run(ns: argparse.Namespace) -> int:
     if output == "-":
         sys.stdout.write(text)
     else:
-        _write_keeping_on_failure(output, text)
+        write_keeping_on_failure(output, text, "transcript")
         print(
             f"advisor: wrote {output} ({len(runs)} probe run(s){'' if ns.no_redact else ', redacted'}); "
             f"diagnose it anywhere with: advisor diagnose --from {output}",

@@ -94,16 +94,21 @@ def run(ns: argparse.Namespace) -> int:
         inv.run_probe_rounds(inv.discover(ns.app), timeout=ns.probe_timeout)
 
     result = inv.result()
+    from advisor.transcripts.format import write_keeping_on_failure
+
     if ns.transcript:
         from advisor.transcripts.evidence_io import transcript_from_investigation
-        from advisor.transcripts.format import save_transcript
+        from advisor.transcripts.format import dump_transcript
 
-        save_transcript(transcript_from_investigation(inv, Path(ns.transcript).stem), ns.transcript)
+        transcript = transcript_from_investigation(inv, Path(ns.transcript).stem)
+        if not ns.no_redact:  # a transcript is an export too: it leaves this machine
+            from advisor.reports.redaction import redact_transcript
+
+            transcript = redact_transcript(transcript)
+        write_keeping_on_failure(ns.transcript, dump_transcript(transcript), "transcript")
     text = render_report(result, ns.format, redact=not ns.no_redact)
     if ns.output:
-        from advisor.transcripts.format import write_atomically
-
-        write_atomically(ns.output, text)
+        write_keeping_on_failure(ns.output, text, "report")
     else:
         sys.stdout.write(text)
     return int(ExitStatus.DONE if result["diagnoses"] else ExitStatus.NO_DIAGNOSIS)

@@ -13,8 +13,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+from xml.parsers.expat import ExpatError
 
 from advisor.exit_status import ExitStatus, UserError
+
+# What reading malformed recorded material (probe output, plist text, log text) can raise.
+# Anything else (an ImportError, an AttributeError in advisor) is an internal error, exit 3.
+RECORDED_DATA_ERRORS: tuple[type[Exception], ...] = (ValueError, TypeError, KeyError, IndexError, OverflowError, ExpatError)
 
 if TYPE_CHECKING:
     from advisor.investigation import Investigation, KnowledgeRuntime
@@ -69,7 +74,7 @@ def load_session(path: str | Path, kb: "KnowledgeBase", runtime: "KnowledgeRunti
         return transcript, investigation_from_transcript(kb, transcript, runtime)
     except UserError as exc:
         raise UserError(f"{path}: {exc.message}") from None
-    except Exception as exc:  # recorded output a parser cannot digest is bad input, not a crash
+    except RECORDED_DATA_ERRORS as exc:  # recorded output a parser cannot digest is bad input
         raise UserError(f"{path}: cannot be replayed ({type(exc).__name__}: {exc})") from None
 
 

@@ -50,14 +50,33 @@ def _stem(word: str) -> str:
     return word
 
 
-def _content_words(text: str) -> list[str]:
+Vocabulary = dict[str, str]  # stem -> the stem it counts as
+
+
+def stem_vocabulary(words: dict[str, str]) -> Vocabulary:
+    return {_stem(w): _stem(c) for w, c in words.items()}
+
+
+def _content_words(text: str, vocab: Vocabulary) -> list[str]:
     # Single digits stay: "error 2" and "error 3" are different messages.
-    return [_stem(w) for w in _WORD.findall(text) if w not in STOPWORDS and w not in NEGATIONS and (len(w) > 1 or w.isdigit())]
+    out = []
+    for w in _WORD.findall(text):
+        if w in STOPWORDS or w in NEGATIONS or not (len(w) > 1 or w.isdigit()):
+            continue
+        s = _stem(w)
+        out.append(vocab.get(s, s))
+    return out
 
 
-def _tokens(text: str) -> list[str]:
+def _tokens(text: str, vocab: Vocabulary) -> list[str]:
     """Content words and negations, in order: windows are measured in words that matter."""
-    return [_stem(w) for w in _WORD.findall(text.replace("n't", "nt")) if w not in STOPWORDS]
+    out = []
+    for w in _WORD.findall(text.replace("n't", "nt")):
+        if w in STOPWORDS:
+            continue
+        s = _stem(w)
+        out.append(vocab.get(s, s))
+    return out
 
 
 def _window_coverage(words: frozenset[str], tokens: list[str]) -> tuple[float, int, int]:
@@ -104,18 +123,19 @@ class _Phrase:
 class DescriptionMatcher:
     def __init__(self, kb: KnowledgeBase) -> None:
         self.kb = kb
+        self.vocab = stem_vocabulary(kb.vocabulary)
         self.phrases: list[_Phrase] = []
         for s in kb.symptoms.values():
             for p in s.phrases:
                 norm = normalise_text(p)
-                negative = any(t in NEGATIONS for t in _tokens(norm))
-                self.phrases.append(_Phrase(s.id, norm, frozenset(_content_words(norm)), negative))
+                negative = any(t in NEGATIONS for t in _tokens(norm, self.vocab))
+                self.phrases.append(_Phrase(s.id, norm, frozenset(_content_words(norm, self.vocab)), negative))
 
     def match(self, text: str) -> list[SymptomMatch]:
         norm = normalise_text(text)
         if not norm:
             return []
-        sentences = [_tokens(s) for s in re.split(r"[.!?;\n]+", norm) if s.strip()]
+        sentences = [_tokens(s, self.vocab) for s in re.split(r"[.!?;\n]+", norm) if s.strip()]
         best: dict[str, SymptomMatch] = {}
         for p in self.phrases:
             score, negated = 0.0, False
@@ -126,7 +146,7 @@ class DescriptionMatcher:
                 alignment = fuzz.partial_ratio_alignment(p.text, norm)
                 if alignment is not None and alignment.score >= threshold:
                     score = alignment.score
-                    window = _tokens(norm[max(0, alignment.dest_start - 24) : alignment.dest_end])
+                    window = _tokens(norm[max(0, alignment.dest_start - 24) : alignment.dest_end], self.vocab)
                     negated = not p.negative and any(t in NEGATIONS for t in window)
             if len(p.words) >= 2:
                 for tokens in sentences:
@@ -134,8 +154,14 @@ class DescriptionMatcher:
                     window_negated = _negated(tokens, start, end)
                     if p.negative and not window_negated:
                         continue  # "never shows up" is not matched by "shows up"
-                    # Every content word close together is as good as a near-verbatim phrase.
-                    cover_score = 100.0 * coverage if coverage >= 1.0 else 90.0 * coverage
+                    # Every content word close together is as good as a near-verbatim phrase;
+                    # four of five (or more) words is a fair match.
+                    if coverage >= 1.0:
+                        cover_score = 100.0
+                    elif coverage >= 0.8 and len(p.words) >= 5:
+                        cover_score = WEAK + 2.0
+                    else:
+                        cover_score = 90.0 * coverage
                     if cover_score > score:
                         score = cover_score
                         negated = not p.negative and window_negated
@@ -153,7 +179,9 @@ def description_evidence(kb: KnowledgeBase, matches: list[SymptomMatch]) -> tupl
     for m in matches:
         symptom = kb.symptoms[m.symptom]
         detail = f'description matches "{m.phrase}" ({m.score:.0f}%)' + (" but negated" if m.negated else "")
-        if not m.negated:  # "not in the simulator" must not settle running_in_simulator=yes
+        # Only a strong, plain match settles a fact: "not in the simulator" must not settle
+        # running_in_simulator=yes, and a fair match only hints.
+        if not m.negated and m.score >= STRONG:
             for fact, value in symptom.sets:
                 observations.append(Observation(fact, value, Source.DESCRIBE, detail, m.symptom))
         for diagnosis, weight in symptom.points_to:

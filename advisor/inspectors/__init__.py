@@ -23,6 +23,7 @@ def _summary(bundle: AppBundle) -> dict:
         "platform": bundle.platform,
         "packaging": bundle.packaging,
         "standalone_provider": bundle.app is None,
+        "location": str(bundle.location) if bundle.location else None,
     }
 
 

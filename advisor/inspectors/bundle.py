@@ -205,6 +205,7 @@ class AppBundle:
     providers: list[BundleComponent]
     modes_known: bool = True  # False for archives that do not record permissions
     misplaced: list[str] = field(default_factory=list)  # provider bundles where the system never looks
+    location: Path | None = None  # the root bundle's absolute folder on disk (None inside an archive)
 
     @property
     def root(self) -> BundleComponent:
@@ -372,16 +373,16 @@ def load_bundle(folder: Path, source: str, packaging: str = "directory", modes_k
         raise UserError(f"{source}: not an app bundle (no Contents/Info.plist or Info.plist inside)")
     kind = _kind_of(folder)
     display = folder.name
+    location = folder.resolve() if packaging == "directory" else None
     if kind is ComponentKind.APP:
         app = _component(ComponentKind.APP, folder, display, platform)
         if app.info_error:
             raise UserError(f"{source}: {app.info_display}: {app.info_error.removeprefix('Info.plist ')}")
         providers = _providers(folder, display, platform)
-        return AppBundle(
-            source, packaging, platform, app, providers, modes_known, _misplaced(folder, display, platform)
-        )
+        misplaced = _misplaced(folder, display, platform)
+        return AppBundle(source, packaging, platform, app, providers, modes_known, misplaced, location)
     provider = _component(kind, folder, display, platform)
-    return AppBundle(source, packaging, platform, None, [provider], modes_known)
+    return AppBundle(source, packaging, platform, None, [provider], modes_known, location=location)
 
 
 @contextmanager

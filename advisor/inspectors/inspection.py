@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from advisor.evidence import Observation, Pointer, Source
@@ -86,15 +87,26 @@ class BundleInspection:
 
 
 def bundle_ids(inspection: BundleInspection) -> dict[str, Any]:
-    """What probes need: the app's bundle id and path, and each provider's id, path and kind."""
+    """What probes need: the app's bundle id and path, and each provider's id, path and kind.
+
+    Paths are absolute on-disk paths when a folder was inspected; inside an archive there is no
+    such path, and `path` is the one relative to the archive (with `on_disk` False).
+    """
     bundle = inspection.bundle
+    location = bundle.get("location")
+    base = Path(location).parent if location else None
+
+    def where(display: str | None) -> str | None:
+        return str(base / display) if base is not None and display else display
+
     return {
-        "app_bundle_id": bundle.get("bundle_id"),
-        "app_path": inspection.path,
+        "app_bundle_id": None if bundle.get("standalone_provider") else bundle.get("bundle_id"),
+        "app_path": location if location and not bundle.get("standalone_provider") else None,
+        "on_disk": base is not None,
         "providers": [
             {
                 "bundle_id": p.get("bundle_id"),
-                "path": p.get("path"),
+                "path": where(p.get("path")),
                 "kind": p.get("kind"),
                 "provider_types": p.get("provider_types", []),
                 "network_extension": p.get("network_extension", False),

@@ -409,6 +409,25 @@ def _load_bundle_rules(r: _Reader, path: Path) -> dict[str, BundleRule]:
     return out
 
 
+def _load_vocabulary(r: _Reader, path: Path) -> dict[str, str]:
+    """Optional: groups of interchangeable words, `canonical: [variant, ...]`."""
+    if not path.exists():
+        return {}
+    file, body = r.section(path, "vocabulary")
+    out: dict[str, str] = {}
+    for canonical, variants in body.items():
+        loc = Location(file, line_of(body, canonical))
+        if not isinstance(variants, list) or not all(isinstance(v, str) and v.strip() for v in variants):
+            r.problem(loc, f"vocabulary '{canonical}' must list words")
+            continue
+        for word in [canonical, *variants]:
+            key = word.strip().lower()
+            if key in out and out[key] != canonical:
+                r.problem(loc, f"word '{key}' is already in the group of '{out[key]}'")
+            out[key] = str(canonical).lower()
+    return out
+
+
 def _files(r: _Reader, folder: Path) -> list[Path]:
     if not folder.is_dir():
         r.problems.append(f"{r.rel(folder)}: missing folder")
@@ -479,6 +498,7 @@ def _load_knowledge(root: Path | None, strict: bool) -> KnowledgeBase:
         signatures=signatures,
         bundle_rules=_load_bundle_rules(r, root / "bundle-rules.yaml"),
         root=str(root),
+        vocabulary=_load_vocabulary(r, root / "vocabulary.yaml"),
     )
     r.problems.extend(reference_problems(kb))
     kb.problems = r.problems

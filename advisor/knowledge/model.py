@@ -163,6 +163,8 @@ class KnowledgeBase:
     bundle_rules: dict[str, BundleRule]
     root: str = ""
     problems: list[str] = field(default_factory=list)
+    # word -> the word it counts as when matching descriptions (vocabulary.yaml)
+    vocabulary: dict[str, str] = field(default_factory=dict)
 
     def question_for_fact(self, fact: str) -> Question | None:
         for q in self.questions.values():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from advisor.exit_status import UserError
 
@@ -60,8 +61,21 @@ class ProbeContext:
     vpn_service_ids: list[str] = field(default_factory=list)
     # The folder treated as /Applications (ADVISOR_APPLICATIONS_DIR lets tests move it).
     applications_dir: str = "/Applications"
+    # When the probes ran (ISO 8601, UTC). Replay judges expiry dates as of then, not today.
+    observed_at: str | None = None
+
+    def moment(self) -> datetime:
+        if self.observed_at:
+            try:
+                moment = datetime.fromisoformat(self.observed_at.replace("Z", "+00:00"))
+            except ValueError:
+                raise UserError(f"observed_at {self.observed_at!r} is not an ISO 8601 time") from None
+            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+        return datetime.now(timezone.utc)
 
     def __post_init__(self) -> None:
+        if self.observed_at is not None:
+            self.moment()  # validates
         if self.app_path is not None:
             check_path(self.app_path, "app path")
         self.provider_paths = _unique([check_path(p, "provider path") for p in self.provider_paths])

@@ -130,7 +130,8 @@ def _device_in_profile(r: _Readings) -> list[Observation]:
 def _profiles_not_expired(r: _Readings) -> list[Observation]:
     if not r.profiles or "yes" in r.reported.get("profile_expired", set()):
         return []
-    if any(profile_expired(p) is not False for p, _ in r.profiles):
+    moment = r.context.moment() if r.context is not None else None
+    if any(profile_expired(p, moment) is not False for p, _ in r.profiles):
         return []
     soonest = min((p for p, _ in r.profiles), key=lambda p: p.expiration)  # type: ignore[arg-type, return-value]
     detail = f"{len(r.profiles)} profile(s) valid; the first expires {soonest.expiration:%Y-%m-%d} (\"{soonest.name}\")"

@@ -58,6 +58,8 @@ def md_fence(text: str, info: str = "text") -> list[str]:
 
 def _details(summary_html: str, body: list[str]) -> list[str]:
     # The blank line after <summary> lets GitHub render the Markdown inside.
+    while body and not body[-1]:
+        body = body[:-1]
     return ["<details>", f"<summary>{summary_html}</summary>", "", *body, "", "</details>", ""]
 
 

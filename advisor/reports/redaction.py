@@ -52,7 +52,8 @@ _CERTIFICATE = re.compile(
 )
 _TEAM_NAME_XML = re.compile(r"<key>TeamName</key>\s*<string>([^<]+)</string>")
 _NAME_KEY = re.compile(r"(?i)^(?:team_?name|organi[sz]ation)$")
-_PSEUDONYM = re.compile(r"^<[a-z-]+-\d+>$")
+# Organisations on Apple's own certificates are not personal.
+_PUBLIC_NAMES = {"Apple Inc.", "Apple Inc", "Apple Computer, Inc."}
 
 
 @dataclass
@@ -112,7 +113,7 @@ class Redactor:
 
     def _learn_name(self, kind: str, value: str) -> None:
         value = value.strip()
-        if len(value) < 2 or _PSEUDONYM.match(value) or value.startswith("<"):
+        if len(value) < 3 or value in _PUBLIC_NAMES or value.startswith("<") or not re.search(r"[^\W\d_]", value):
             return
         if _EMAIL.fullmatch(value):
             kind = "email"
@@ -235,17 +236,20 @@ def redact_result(result: dict[str, Any], redactor: Redactor | None = None) -> d
 
 
 def redact_transcript(t: "Transcript", redactor: Redactor | None = None) -> "Transcript":
-    """A redacted copy of a transcript. Answers, expectations and ids stay as they are."""
+    """A redacted copy of a transcript. Answers, expectations, ids and bundle ids stay as they are."""
     r = redactor or Redactor()
     probe_fields = [(p.argv, p.stdout, p.stderr, p.error) for p in t.probes]
     # Learn everything first so numbering and cross-field matches cover the whole transcript.
-    r.learn([t.title, t.describe, t.log, t.bundle, probe_fields, t.result, t.notes])
+    r.learn([t.title, t.describe, t.log, t.bundle, t.probe_context, t.observations, probe_fields, t.result, t.notes])
     return replace(
         t,
         title=r.text(t.title),
         describe=r.text(t.describe),
         log=r.text(t.log),
         bundle=r.value(t.bundle) if t.bundle is not None else None,
+        # Paths here are redacted like those in the probe outputs, so replay still matches them.
+        probe_context=r.value(t.probe_context) if t.probe_context is not None else None,
+        observations=r.value(t.observations),
         probes=[
             replace(
                 p,

@@ -8,6 +8,7 @@ and the clipping of long outputs. The renderers only escape and lay it out.
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -126,8 +127,6 @@ def evidence_phrase(e: dict[str, Any]) -> tuple[str, str]:
 
 
 def probe_command(p: dict[str, Any]) -> str:
-    import shlex
-
     return shlex.join(str(a) for a in p.get("argv") or [])
 
 

@@ -180,6 +180,14 @@ class _LiteralDumper(yaml.SafeDumper):
     def ignore_aliases(self, data: Any) -> bool:  # transcripts never use aliases
         return True
 
+    def analyze_scalar(self, scalar: str) -> Any:
+        # PyYAML refuses block style for text with tabs, but tool output (pluginkit, sw_vers,
+        # systemextensionsctl) is full of them, and tabs are valid inside a literal block.
+        analysis = super().analyze_scalar(scalar)
+        if "\n" in scalar and "\t" in scalar and not any(line[:1] in (" ", "\t") and not line.strip() for line in scalar.splitlines()):
+            analysis.allow_block = True
+        return analysis
+
 
 def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
     if "\n" in data:
@@ -247,3 +255,18 @@ def write_atomically(path: str | Path, text: str) -> None:
 
 def save_transcript(t: Transcript, path: str | Path) -> None:
     write_atomically(path, dump_transcript(t))
+
+
+def write_keeping_on_failure(path: str | Path, text: str, what: str = "report") -> None:
+    """Write `text`; when `path` cannot be written, keep the text in the temp folder so the
+    session's work is not lost, and say where in the one-line error."""
+    try:
+        write_atomically(path, text)
+    except UserError as exc:
+        try:
+            fd, kept = tempfile.mkstemp(prefix=f"advisor-{what}-", suffix=Path(path).suffix or ".txt")
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError:
+            raise exc from None
+        raise UserError(f"{exc.message} (the {what} was kept in {kept})") from None

@@ -20,15 +20,17 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 
 from advisor.knowledge.model import KnowledgeBase, Signature
-from advisor.triage.anchors import RARE_FIRST, anchors_from_pattern, anchors_from_text
+from advisor.triage.anchors import choose_anchors, pattern_slots, text_slot
 from advisor.triage.normalise import fold_quotes, normalise, number_tokens
 
 DEFAULT_MIN_SCORE = 92.0
 SOLID_SCORE = 95.0  # at or above this, a longer signature beats a shorter exact one
-MIN_COVERAGE = 0.6  # a truncated message must still cover this share of the signature
+MIN_COVERAGE = 0.9  # a message must cover this share of the signature text...
+MIN_COVERAGE_CUT = 0.6  # ...or this share when it was cut short (ends with an ellipsis)
 MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long messages only
 
 _QUOTED = re.compile(r'"([^"]{3,})"')
+_TRUNCATED = re.compile(r"\s*\.\.\.\s*$")
 _ERROR_DOMAIN = re.compile(r"(?:Error Domain=|\()(?P<domain>[A-Za-z][\w.]*ErrorDomain\w*|[A-Za-z][\w.]*Error)(?: Code=| error )(?P<code>-?\d+)")
 _BUNDLE_ID = re.compile(r"(?<![\w.-])(?:[A-Z0-9]{10}\.)?(?!com\.apple\.)[A-Za-z][\w-]*(?:\.[A-Za-z0-9_][\w-]*){2,}(?![\w-])")
 _PATH = re.compile(r"(?:file://)?(?<![\w.])(?:~|/)(?:[^\s/\"'<>\[\]]+/)+[^\s\"'<>\[\],;)]*")
@@ -55,7 +57,6 @@ class CompiledSignature:
     norm: str
     required: list[str]  # literal pieces of quoted parts, normalised
     patterns: list[re.Pattern[str]]
-    anchors: list[str]
     min_score: float
 
     @classmethod
@@ -67,38 +68,43 @@ class CompiledSignature:
             for piece in re.split(r"<[a-z]+>", quoted)
             if len(piece.strip()) >= 3
         ]
-        anchors = anchors_from_text(sig.text)
-        for pattern in sig.patterns:
-            from_pattern = anchors_from_pattern(pattern)
-            if from_pattern is None:
-                raise CatalogError(f"{sig.location}: pattern {pattern!r} of '{sig.id}' has no literal anchor of 6+ characters")
-            anchors.extend(from_pattern)
-        if not anchors:
-            raise CatalogError(f"{sig.location}: text of '{sig.id}' has no literal anchor of 6+ characters")
         return cls(
             signature=sig,
             norm=norm,
             required=required,
             patterns=[re.compile(p) for p in sig.patterns],
-            anchors=list(dict.fromkeys(anchors)),
             min_score=sig.min_score or DEFAULT_MIN_SCORE,
         )
 
-    def score(self, folded: str, norm: str) -> ScoredMatch | None:
+    def anchor_slots(self) -> list[list[str]]:
+        """Where this signature's anchors may come from: its text, and each pattern alternative."""
+        sig = self.signature
+        slots = [slot] if (slot := text_slot(sig.text)) else []
+        for pattern in sig.patterns:
+            found = pattern_slots(pattern)
+            if found is None:
+                raise CatalogError(f"{sig.location}: pattern {pattern!r} of '{sig.id}' has no literal of 6+ characters")
+            slots.extend(found)
+        if not slots:
+            raise CatalogError(f"{sig.location}: text of '{sig.id}' has no literal of 6+ characters")
+        return slots
+
+    def score(self, folded: str, norm: str, cut_short: bool) -> ScoredMatch | None:
         for pattern in self.patterns:
             found = pattern.search(folded)
             if found:
                 captures = {k: v for k, v in found.groupdict().items() if v}
                 return ScoredMatch(self.signature, 100.0, captures, len(self.norm))
-        return self._fuzzy(norm)
+        return self._fuzzy(norm, cut_short)
 
-    def _fuzzy(self, norm: str) -> ScoredMatch | None:
+    def _fuzzy(self, norm: str, cut_short: bool) -> ScoredMatch | None:
         text = norm[:MAX_SCORED_CHARS]
         aligned = fuzz.partial_ratio_alignment(self.norm, text, score_cutoff=self.min_score)
         if aligned is None or aligned.score < self.min_score:
             return None
         sig_part = self.norm[aligned.src_start : aligned.src_end]
-        if len(sig_part) < MIN_COVERAGE * len(self.norm):
+        # A complete short message is not a longer one cut short ("Code=5" is not 'Code=5 "IPC failed"').
+        if len(sig_part) < (MIN_COVERAGE_CUT if cut_short else MIN_COVERAGE) * len(self.norm):
             return None
         # A few characters of slack: the alignment's edges can shift by an edit or two.
         line_part = text[max(0, aligned.dest_start - 3) : aligned.dest_end + 3]
@@ -112,31 +118,37 @@ class CompiledSignature:
 
 @dataclass
 class SignatureIndex:
-    """Every signature of a knowledge base, with the combined prefilter."""
+    """Every signature of a knowledge base, with the prefilter: one regex per anchors' first
+    character (a literal first character is what the regex engine scans for quickly)."""
 
     signatures: list[CompiledSignature]
     by_anchor: dict[str, list[CompiledSignature]] = field(default_factory=dict)
-    _fast_bytes: re.Pattern[bytes] | None = None
-    _fast_text: re.Pattern[str] | None = None
-    _slow_bytes: list[bytes] = field(default_factory=list)
-    _slow_text: list[str] = field(default_factory=list)
+    _scans_bytes: list[re.Pattern[bytes]] = field(default_factory=list)
+    _scans_text: list[re.Pattern[str]] = field(default_factory=list)
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> "SignatureIndex":
         compiled = [CompiledSignature.build(sig) for sig in kb.signatures.values()]
-        index = cls(compiled)
+        owners: list[CompiledSignature] = []
+        slots: list[list[str]] = []
         for cs in compiled:
-            for anchor in cs.anchors:
-                index.by_anchor.setdefault(anchor, []).append(cs)
+            for slot in cs.anchor_slots():
+                owners.append(cs)
+                slots.append(slot)
+        index = cls(compiled)
+        for cs, anchor in zip(owners, choose_anchors(slots)):
+            index.by_anchor.setdefault(anchor, [])
+            if cs not in index.by_anchor[anchor]:
+                index.by_anchor[anchor].append(cs)
         # A line holding a longer anchor also holds any anchor inside it: the prefilter needs the shortest.
         needed = [a for a in index.by_anchor if not any(b != a and b in a for b in index.by_anchor)]
-        fast = [a for a in needed if a[0] in RARE_FIRST]
-        index._slow_text = [a for a in needed if a[0] not in RARE_FIRST]
-        index._slow_bytes = [a.encode() for a in index._slow_text]
-        if fast:
-            alternation = _trie_regex(sorted(fast))
-            index._fast_text = re.compile(alternation)
-            index._fast_bytes = re.compile(alternation.encode())
+        groups: dict[str, list[str]] = {}
+        for anchor in needed:
+            groups.setdefault(anchor[0], []).append(anchor[1:])
+        for first, rests in sorted(groups.items()):
+            pattern = re.escape(first) + _trie_regex(sorted(rests))
+            index._scans_text.append(re.compile(pattern))
+            index._scans_bytes.append(re.compile(pattern.encode()))
         return index
 
     @property
@@ -149,8 +161,8 @@ class SignatureIndex:
         `buf[start:end]` holds whole lines; offsets are into `buf` (no copy of the region).
         """
         starts: set[int] = set()
-        if self._fast_bytes is not None:
-            search = self._fast_bytes.search
+        for scan in self._scans_bytes:
+            search = scan.search
             pos = start
             while True:
                 found = search(buf, pos, end)
@@ -161,20 +173,10 @@ class SignatureIndex:
                 pos = buf.find(b"\n", at, end) + 1
                 if pos <= 0:
                     break
-        for anchor in self._slow_bytes:
-            at = buf.find(anchor, start, end)
-            while at >= 0:
-                starts.add(buf.rfind(b"\n", start, at) + 1 or start)
-                line_end = buf.find(b"\n", at, end)
-                if line_end < 0:
-                    break
-                at = buf.find(anchor, line_end + 1, end)
         return sorted(starts)
 
     def has_anchor(self, line: str) -> bool:
-        if self._fast_text is not None and self._fast_text.search(line):
-            return True
-        return any(a in line for a in self._slow_text)
+        return any(scan.search(line) for scan in self._scans_text)
 
     def best_match(self, line: str, message: str) -> ScoredMatch | None:
         """The most specific signature matching `message`, among those anchored in `line`."""
@@ -186,10 +188,12 @@ class SignatureIndex:
         if not candidates:
             return None
         folded = fold_quotes(message)
-        norm = normalise(message)
+        # A copied message cut short ends in an ellipsis: compare what is left of it.
+        cut_short = _TRUNCATED.search(folded) is not None
+        norm = normalise(_TRUNCATED.sub("", folded) if cut_short else folded)
         best: ScoredMatch | None = None
         for cs in candidates.values():
-            found = cs.score(folded, norm)
+            found = cs.score(folded, norm, cut_short)
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
         if best is not None:
@@ -223,13 +227,9 @@ def _trie_regex(words: list[str]) -> str:
         node[""] = {}
 
     def emit(node: dict[str, dict]) -> str:
-        ends_here = "" in node
-        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
-        if not branches:
-            return ""
-        if ends_here:
-            return ""  # a shorter anchor already matched; the longer one adds nothing to a prefilter
-        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
-        return body
+        if "" in node or not node:
+            return ""  # a shorter word already ends here: for a prefilter the longer adds nothing
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items())]
+        return branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
 
     return emit(trie)

@@ -216,8 +216,7 @@ class LogTriage:
                 start = newline + 1
             last = block.rfind(b"\n", start)
             if last >= 0:
-                self._scan(block, start, last + 1, lines_done, collector)
-                lines_done += block.count(b"\n", start, last + 1)
+                lines_done += self._scan(block, start, last + 1, lines_done, collector)
                 start = last + 1
             carry = block[start:]
             if len(carry) > MAX_LINE:
@@ -230,16 +229,18 @@ class LogTriage:
             lines_done += 1
         return collector.result(lines_done)
 
-    def _scan(self, buf: bytes, start: int, end: int, lines_before: int, collector: _Collector) -> None:
-        """Offer every anchored line of buf[start:end] (whole lines; the first is line lines_before+1)."""
-        line_no = lines_before + 1
+    def _scan(self, buf: bytes, start: int, end: int, lines_before: int, collector: _Collector) -> int:
+        """Offer every anchored line of buf[start:end] (the first is line lines_before+1);
+        return how many newlines buf[start:end] holds."""
+        newlines = 0
         counted_to = start
         for line_start in self.index.candidate_line_starts(buf, start, end):
-            line_no += buf.count(b"\n", counted_to, line_start)
+            newlines += buf.count(b"\n", counted_to, line_start)
             counted_to = line_start
             line_end = buf.find(b"\n", line_start, end)
             raw = buf[line_start : min(line_end if line_end >= 0 else end, line_start + MAX_LINE)]
-            collector.offer(line_no, raw.decode("utf-8", errors="replace").rstrip("\r"))
+            collector.offer(lines_before + newlines + 1, raw.decode("utf-8", errors="replace").rstrip("\r"))
+        return newlines + buf.count(b"\n", counted_to, end)
 
 
 def _refuse_binary(head: bytes, name: str) -> None:

@@ -32,7 +32,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
 }
 
 ACCEPT_SCORE = 75.0  # at least this sure to take the answer (the card still shows what it understood)
-SUGGEST_SCORE = 50.0  # below ACCEPT but above this: offer the closest choices
+SUGGEST_SCORE = 60.0  # below ACCEPT but above this: offer the closest choices
 MARGIN = 10.0  # the winner must beat the runner-up (another choice) by this much
 
 
@@ -126,5 +126,6 @@ def match_answer(text: str, options: Sequence[ChoiceOption]) -> AnswerMatch:
     runner_up = scored[1][0] if len(scored) > 1 else 0.0
     if best_score >= ACCEPT_SCORE and best_score - runner_up >= MARGIN:
         return AnswerMatch(text, best, round(best_score, 1))
-    close = tuple(o for s, o in scored if s >= max(SUGGEST_SCORE, best_score - MARGIN))[:3]
+    # "I don't know" is never a guess: it is suggested only when the text said so.
+    close = tuple(o for s, o in scored if o.value != UNKNOWN and s >= max(SUGGEST_SCORE, best_score - MARGIN))[:3]
     return AnswerMatch(text, None, round(best_score, 1), close)

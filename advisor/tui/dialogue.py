@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Union
 
 from advisor.engine.scoring import Assessment, Status
-from advisor.engine.walk import QuestionChoice
+from advisor.engine.walk import QuestionChoice, Separation, question_is_askable
 from advisor.exit_status import UserError
 from advisor.investigation import Investigation
-from advisor.knowledge.model import UNKNOWN, Question
+from advisor.knowledge.model import UNKNOWN, Diagnosis, Question
 
 if TYPE_CHECKING:
     from advisor.probes import PlannedProbe, ProbeContext, ProbeRun
@@ -213,6 +213,10 @@ class Dialogue:
         top = fresh[0] if fresh else None
         if top is not None and _conclusive(top, choice):
             return ShowDiagnosis(top)
+        if choice is None:
+            # Nothing separates the candidates any more; before concluding, try to confirm
+            # (or rule out) the leading ones by asking for the facts they still depend on.
+            choice = next((c for c in (self._confirming_question(a) for a in fresh[:3]) if c is not None), None)
         if choice is not None:
             probes = self.probes_for(choice.question.fact)
             if probes:
@@ -221,6 +225,28 @@ class Dialogue:
         if top is not None and not shown:
             return ShowDiagnosis(top)  # the best explanation found, even if only possible
         return Finished(list(ranked))
+
+    def _confirming_question(self, a: Assessment) -> QuestionChoice | None:
+        """A question about a fact this diagnosis still depends on (required first, then what
+        would confirm it, then what supports it), when one is askable and not yet answered."""
+        session = self.inv.session
+        facts = session.facts
+        known = facts.values
+        settled = set(known) | set(session.answers) | set(facts.resolved)
+        d = a.diagnosis
+        wanted: list[str] = list(a.unknown_required)
+        for cond in d.confirmed_when:
+            wanted += [f for f, _ in cond.items()]
+        for support in d.supports:
+            wanted += [f for f, _ in support.condition.items()]
+        for fact in dict.fromkeys(wanted):
+            if fact in settled:
+                continue
+            for question in self.kb.questions.values():
+                if question.fact == fact and question_is_askable(question, known, set(session.answers)):
+                    effects = tuple((v, e) for v in self.kb.facts[fact].values if (e := _effect_on(d, fact, v)))
+                    return QuestionChoice(question, 0.0, (Separation(d.id, d.title, effects),) if effects else ())
+        return None
 
     def choice_for(self, question_id: str) -> QuestionChoice:
         """The engine's view of one given question (for reopening it), "why" included when it
@@ -276,7 +302,7 @@ class Dialogue:
             if e.fact:
                 what = f"{e.fact} = {self.value_label(e.fact, e.value)}"
                 weight = " (required)" if e.required else (f" (+{e.weight:g})" if e.weight else "")
-                detail = f" -- {e.detail}" if e.detail and e.detail != "answered" else ""
+                detail = f" -- {e.detail}" if e.detail and e.detail != "answered" and not e.required else ""
                 lines.append(f"• [{e.source}] {what}{weight}{detail}")
             else:
                 lines.append(f"• [{e.source}] {e.detail} (+{e.weight:g})")
@@ -322,6 +348,28 @@ class Dialogue:
             extra = len(moved) - MAX_DIAGNOSIS_CHANGES
             moved = moved[:MAX_DIAGNOSIS_CHANGES] + [Change("diagnosis", f"(and {extra} more changes)")]
         return out + moved
+
+
+def _effect_on(d: Diagnosis, fact: str, value: str) -> str:
+    """What fact=value would do to one diagnosis, in the words "why?" uses."""
+    if d.requires is not None:
+        for f, accepted in d.requires.items():
+            if f == fact and value not in accepted:
+                return "rules it out"
+    for ro in d.rules_out:
+        items = dict(ro.condition.items())
+        if fact in items and value in items[fact]:
+            return "rules it out" if len(items) == 1 else "may rule it out"
+    for cond in d.confirmed_when:
+        items = dict(cond.items())
+        if fact in items and value in items[fact]:
+            return "confirms it" if len(items) == 1 else "helps confirm it"
+    weight = sum(s.weight for s in d.supports if value in dict(s.condition.items()).get(fact, ()))
+    if weight:
+        return f"supports it (+{weight:g})"
+    if d.requires is not None and fact in dict(d.requires.items()):
+        return "needed for it"
+    return ""
 
 
 def _conclusive(top: Assessment, choice: QuestionChoice | None) -> bool:

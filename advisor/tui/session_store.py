@@ -20,13 +20,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.exit_status import UserError
-from advisor.investigation import Investigation, KnowledgeRuntime
-from advisor.knowledge.model import KnowledgeBase
-from advisor.transcripts.format import Transcript, TranscriptError, dump_transcript, load_transcript, write_atomically
-from advisor.tui.dialogue import DialogueState
+
+if TYPE_CHECKING:  # the engine and YAML load after the first screen is painted (launch speed)
+    from advisor.investigation import Investigation, KnowledgeRuntime
+    from advisor.knowledge.model import KnowledgeBase
+    from advisor.transcripts.format import Transcript
+    from advisor.tui.dialogue import DialogueState
 
 SESSIONS_FOLDER = "sessions"
 KEEP_SESSIONS = 50  # older session files are removed when a new session starts
@@ -43,12 +45,12 @@ def state_dir() -> Path:
 @dataclass
 class ResumedSession:
     path: Path
-    investigation: Investigation
-    state: DialogueState
+    investigation: "Investigation"
+    state: "DialogueState"
     recorded: str
 
 
-def _state_to_data(state: DialogueState, finished: bool) -> dict[str, Any]:
+def _state_to_data(state: "DialogueState", finished: bool) -> dict[str, Any]:
     return {
         "finished": finished,
         "described": state.described,
@@ -60,7 +62,9 @@ def _state_to_data(state: DialogueState, finished: bool) -> dict[str, Any]:
     }
 
 
-def _state_from_data(data: Any) -> DialogueState:
+def _state_from_data(data: Any) -> "DialogueState":
+    from advisor.tui.dialogue import DialogueState
+
     if not isinstance(data, dict):
         return DialogueState(described=True)
     presented = []
@@ -78,7 +82,7 @@ def _state_from_data(data: Any) -> DialogueState:
     )
 
 
-def is_finished(t: Transcript) -> bool:
+def is_finished(t: "Transcript") -> bool:
     tui = (t.result or {}).get(TUI_KEY)
     return bool(isinstance(tui, dict) and tui.get("finished"))
 
@@ -97,7 +101,7 @@ class SessionStore:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return self.folder / f"session-{stamp}-{secrets.token_hex(3)}.yaml"
 
-    def snapshot(self, path: Path, inv: Investigation, state: DialogueState, finished: bool) -> Transcript:
+    def snapshot(self, path: Path, inv: "Investigation", state: "DialogueState", finished: bool) -> "Transcript":
         """The session as a transcript (UI thread: it reads the investigation)."""
         from advisor.transcripts.evidence_io import transcript_from_investigation
 
@@ -107,17 +111,19 @@ class SessionStore:
         t.result[TUI_KEY] = _state_to_data(state, finished)
         return t
 
-    def save_later(self, path: Path, transcript: Transcript) -> None:
+    def save_later(self, path: Path, transcript: "Transcript") -> None:
         """Queue the write; writes happen in the order queued, each one atomic."""
         with self._lock:
             self._pending = [f for f in self._pending if not f.done()]
             self._pending.append(self._writer.submit(self._write, path, transcript))
 
-    def save_now(self, path: Path, transcript: Transcript) -> None:
+    def save_now(self, path: Path, transcript: "Transcript") -> None:
         self.flush()
         self._write(path, transcript)
 
-    def _write(self, path: Path, transcript: Transcript) -> None:
+    def _write(self, path: Path, transcript: "Transcript") -> None:
+        from advisor.transcripts.format import dump_transcript, write_atomically
+
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             os.chmod(self.root, 0o700)  # session files can hold paths, logs and device ids
@@ -146,6 +152,8 @@ class SessionStore:
         return sorted(files, key=lambda p: (p.stat().st_mtime, p.name), reverse=True)
 
     def latest_unfinished(self) -> Path | None:
+        from advisor.transcripts.format import TranscriptError, load_transcript
+
         for path in self.session_files():
             try:
                 t = load_transcript(path)
@@ -155,9 +163,10 @@ class SessionStore:
                 return path
         return None
 
-    def resume(self, kb: KnowledgeBase, path: Path | None = None, runtime: KnowledgeRuntime | None = None) -> ResumedSession:
+    def resume(self, kb: "KnowledgeBase", path: Path | None = None, runtime: "KnowledgeRuntime | None" = None) -> ResumedSession:
         """Rebuild the investigation and the dialogue state of a saved session (UserError if none)."""
         from advisor.transcripts.evidence_io import investigation_from_transcript
+        from advisor.transcripts.format import load_transcript
 
         if path is None:
             path = self.latest_unfinished()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -196,3 +197,58 @@ def test_unusable_input_in_a_real_process(minimal_kb_dir: Path, tmp_path: Path) 
 def test_inspect_bundle_raises_user_error(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UserError, match=str(tmp_path)):
         inspect_bundle(tmp_path, kb)
+
+
+WRONG_TYPES = [
+    {"NetworkExtension": ["not", "a", "dict"]},
+    {"NetworkExtension": {"NEProviderClasses": "PacketTunnelProvider", "NEMachServiceName": 42}},
+    {"NetworkExtension": {"NEProviderClasses": {"com.apple.networkextension.packet-tunnel": ["x"]}}},
+    {"NSExtension": "not a dict", "CFBundleIdentifier": 7, "CFBundleExecutable": ["a"]},
+    {"CFBundlePackageType": None, "CFBundleExecutable": "../../escape"},
+]
+
+
+@pytest.mark.parametrize("info", WRONG_TYPES)
+def test_wrongly_typed_info_plist_values(tmp_path: Path, kb, info: dict) -> None:  # type: ignore[no-untyped-def]
+    built = build_app(tmp_path, providers=[ProviderSpec(info_update=info)])
+    inspection = inspect_bundle(built.path, kb)
+    assert inspection.findings  # reported, not crashed
+    json.dumps(inspection.to_json())
+
+
+@pytest.mark.parametrize(
+    "entitlements",
+    [
+        {"com.apple.developer.networking.networkextension": {"a": "dict"}},
+        {"com.apple.security.application-groups": "ABCDE12345.group.not-a-list"},
+        {"com.apple.security.app-sandbox": "yes", "com.apple.developer.team-identifier": ["x"]},
+    ],
+)
+def test_wrongly_typed_entitlements(tmp_path: Path, kb, entitlements: dict) -> None:  # type: ignore[no-untyped-def]
+    built = build_app(tmp_path, providers=[ProviderSpec(entitlements_update=entitlements)])
+    inspection = inspect_bundle(built.path, kb)
+    assert inspection.findings
+    json.dumps(inspection.to_json())
+
+
+def test_profile_with_wrongly_typed_keys(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
+    import plistlib
+
+    from tests.fixtures.apple_pki import profile_signer
+    from tests.fixtures.cms_writer import profile_cms
+
+    payload = {
+        "UUID": 5,
+        "Entitlements": ["x"],
+        "ProvisionedDevices": "abc",
+        "DeveloperCertificates": [b"junk", "str"],
+        "ExpirationDate": "soon",
+        "TeamIdentifier": 3,
+    }
+    raw = profile_cms(plistlib.dumps(payload), profile_signer("macos"))
+    from tests.fixtures.bundle_builder import AppSpec, ProfileSpec
+
+    built = build_app(tmp_path, app=AppSpec(profile=ProfileSpec(raw=raw)))
+    inspection = inspect_bundle(built.path, kb, udid="00008103-000A1B2C3D4E5F60")
+    assert "entitlement-not-in-profile" in {f.rule for f in inspection.findings}
+    json.dumps(inspection.to_json())

@@ -131,12 +131,19 @@ def test_info_severity_weighs_half() -> None:
 def test_bundle_ids(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     built = build_app(tmp_path, providers=[ProviderSpec(), ProviderSpec(kind="appex", provider_type="app-proxy")])
     ids = bundle_ids(inspect_bundle(built.path, kb))
-    assert ids["app_bundle_id"] == "com.example.vpn" and ids["app_path"] == str(built.path)
-    assert {(p["bundle_id"], p["kind"]) for p in ids["providers"]} == {
-        ("com.example.vpn.tunnel", "sysex"),
-        ("com.example.vpn.proxy", "appex"),
-    }
+    assert ids["app_bundle_id"] == "com.example.vpn" and ids["app_path"] == str(built.app_dir.resolve())
+    assert ids["on_disk"] is True
+    providers = {(p["bundle_id"], p["kind"]): p for p in ids["providers"]}
+    assert set(providers) == {("com.example.vpn.tunnel", "sysex"), ("com.example.vpn.proxy", "appex")}
     assert all(p["network_extension"] for p in ids["providers"])
+    assert {Path(p["path"]) for p in ids["providers"]} == {p.resolve() for p in built.providers}
+
+
+def test_bundle_ids_inside_an_archive(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
+    built = build_app(tmp_path, pack="zip")
+    ids = bundle_ids(inspect_bundle(built.path, kb))
+    assert ids["on_disk"] is False and ids["app_path"] is None
+    assert ids["providers"][0]["path"].startswith("ExampleVPN.app/Contents/Library/SystemExtensions/")
 
 
 def test_observations_use_the_fact_vocabulary(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]

@@ -72,3 +72,18 @@ def test_recorded_probe_outputs_go_through_the_parsers(advisor_cli):
     kinds = {m["kind"] for m in out["log_matches"]}
     assert {"cause", "noise"} <= kinds  # the log show probe's output was triaged
     assert out["diagnoses"][0]["id"] == "ios-app-bundle-id-conflict"
+
+
+@pytest.mark.parametrize("path", [p for p in TRANSCRIPTS if load_transcript(p).probes], ids=lambda p: p.stem)
+def test_redacting_a_transcript_does_not_change_its_facts_or_ranking(kb, path):
+    """Pseudonyms keep equality (this Mac's UDID in system_profiler and in the profile), so every
+    fact that compares identifiers must come out the same from a redacted transcript."""
+    from advisor.reports.redaction import redact_transcript
+    from advisor.transcripts.evidence_io import investigation_from_transcript
+
+    original = load_transcript(path)
+    redacted = redact_transcript(original)
+    assert redacted.probes != original.probes  # there was something personal to replace
+    plain, hidden = (investigation_from_transcript(kb, t).result() for t in (original, redacted))
+    assert {f: v["value"] for f, v in hidden["facts"].items()} == {f: v["value"] for f, v in plain["facts"].items()}
+    assert [d["id"] for d in hidden["diagnoses"]] == [d["id"] for d in plain["diagnoses"]]

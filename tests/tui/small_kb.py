@@ -38,8 +38,7 @@ QUESTIONS = {
     "sip": {
         "text": "Is System Integrity Protection enabled?",
         "help": "Run `csrutil status`.",
-        "ask_if": {"platform": "macos"},
-        "priority": 0.8,
+        "priority": 3.0,  # asked first, so the probe flows start at once
     },
 }
 

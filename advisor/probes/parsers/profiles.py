@@ -66,7 +66,7 @@ def profile_expired(profile: ProfileSummary, now: datetime | None = None) -> boo
 
 def parse_profile(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     profile = read_profile(stdout) if exit_code == 0 else None
-    if profile is None or profile_expired(profile) is not True:
+    if profile is None or profile_expired(profile, context.moment() if context else None) is not True:
         return []  # "not expired" needs every profile: see cross_facts
     assert profile.expiration is not None
     return [seen("profile_expired", "yes", f"ExpirationDate {profile.expiration:%Y-%m-%d %H:%M:%S}Z (profile \"{profile.name}\")")]

@@ -18,7 +18,11 @@ _VERSION = re.compile(r"^\d+(?:\.\d+){0,3}$")
 # "System Integrity Protection status: enabled." A custom configuration ("enabled (Custom
 # Configuration)" or "unknown (Custom Configuration)") has parts off: not a plain answer.
 _SIP = re.compile(r"System Integrity Protection status:\s*(enabled|disabled)\.\s*$")
-_UDID = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}$|^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
+# A real provisioning UDID (Apple silicon or UUID form), or a redacted report's pseudonym for
+# one, so a redacted transcript still shows whether the device is in the profile.
+_UDID = re.compile(
+    r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}$|^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$|^<udid-\d+>$"
+)
 
 
 def version_tuple(text: str) -> tuple[int, ...] | None:

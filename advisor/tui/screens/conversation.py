@@ -20,17 +20,17 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 
 from advisor.exit_status import UserError
-from advisor.tui.dialogue import AskQuestion, Dialogue, Finished, OfferProbes, ShowDiagnosis, Snapshot, Turn
 from advisor.tui.options import TuiOptions
 from advisor.tui.session_store import SessionStore
 from advisor.tui.widgets.evidence_panel import EvidencePanel
 from advisor.tui.widgets.message_log import MessageLog
 from advisor.tui.widgets.probe_progress import ProbeProgress
-from advisor.tui.widgets.question_card import QuestionCard
+from advisor.tui.widgets.question_card import AnswerInput, QuestionCard
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch speed)
     from advisor.knowledge.model import KnowledgeBase
     from advisor.probes import PlannedProbe, ProbeRun
+    from advisor.tui.dialogue import Dialogue, OfferProbes, ShowDiagnosis, Finished, Snapshot, Turn
 
 INTRO = (
     "I'll ask only what I cannot find out myself (from your description, logs, the app bundle, "
@@ -65,9 +65,9 @@ class ConversationScreen(Screen[None]):
         self.options = options
         self.store = store
         self.preloaded_kb = kb
-        self.dialogue: Dialogue | None = None
+        self.dialogue: "Dialogue | None" = None
         self.session_path: Path | None = None
-        self.turn: Turn | None = None
+        self.turn: "Turn | None" = None
         self.ready = asyncio.Event()
         self.engine_lock = asyncio.Lock()
         self._needs_advance = False
@@ -113,10 +113,10 @@ class ConversationScreen(Screen[None]):
 
     # ---- start: knowledge, resume, evidence given on the command line -----------------------------
     async def _load(self) -> None:
-        from advisor.investigation import Investigation
-
         try:
             kb = self.preloaded_kb or await asyncio.to_thread(self._read_knowledge)
+            # The engine's modules are imported here, off the UI thread, after the first paint.
+            Dialogue, Investigation = await asyncio.to_thread(_engine_classes)
             resumed = None
             if self.options.resume:
                 resumed = await asyncio.to_thread(self.store.resume, kb)
@@ -166,6 +166,8 @@ class ConversationScreen(Screen[None]):
     # ---- the flow --------------------------------------------------------------------------------
     def advance(self) -> None:
         """Show whatever comes next: a question, a probe offer, a diagnosis, or the end."""
+        from advisor.tui.dialogue import AskQuestion, OfferProbes, ShowDiagnosis
+
         d = self.dialogue
         if d is None:
             return
@@ -200,7 +202,7 @@ class ConversationScreen(Screen[None]):
             self.log_view.add("advisor", question.text)
         self._asked = question_id
 
-    def _offer_probes(self, turn: OfferProbes) -> None:
+    def _offer_probes(self, turn: "OfferProbes") -> None:
         from advisor.tui.screens.consent import ConsentScreen, ProbeRequest
 
         d = self.dialogue
@@ -222,18 +224,19 @@ class ConversationScreen(Screen[None]):
 
         self.app.push_screen(ConsentScreen(question.text, requests), decided)
 
-    def _present(self, turn: ShowDiagnosis) -> None:
+    def _present(self, turn: "ShowDiagnosis") -> None:
         d = self.dialogue
         assert d is not None
         a = turn.assessment
         d.mark_presented(a.id)
-        self.log_view.add("diagnosis", f"{a.diagnosis.title} ({a.status})")
+        lead = {"confirmed": "Found it", "likely": "Most likely"}.get(str(a.status), "My best explanation so far")
+        self.log_view.add("advisor", f"{lead}: {a.diagnosis.title}.")
         self.card.show_menu(f"Diagnosis: {a.diagnosis.title}", AFTER_DIAGNOSIS_MENU)
         self._asked = None
         self.save_soon()
         self.show_diagnosis(a.id, presented=True)
 
-    def _finish(self, turn: Finished) -> None:
+    def _finish(self, turn: "Finished") -> None:
         d = self.dialogue
         assert d is not None
         shown = d.presented_ids()
@@ -307,7 +310,8 @@ class ConversationScreen(Screen[None]):
                     self._problem(f"could not read the description ({type(exc).__name__}: {exc})")
                 else:
                     self._show_symptoms(d.inv.describe_matches[symptoms:])
-                    self._show_log_matches(d.inv.describe_log_matches[quoted:], "in your description")
+                    if len(d.inv.describe_log_matches) > quoted:
+                        self._show_log_matches(d.inv.describe_log_matches[quoted:], "in your description")
                 self._show_changes(before)
         else:
             d.skip_description()
@@ -333,8 +337,11 @@ class ConversationScreen(Screen[None]):
         self.advance()
         self.save_soon()
 
-    @on(QuestionCard.PastedLines)
-    async def _pasted(self, message: QuestionCard.PastedLines) -> None:
+    @on(AnswerInput.PastedLines)
+    async def _pasted(self, message: AnswerInput.PastedLines) -> None:
+        await self.ready.wait()
+        if self.dialogue is not None and not self.dialogue.state.described:
+            self.dialogue.skip_description()  # pasted lines answer "what is going wrong?" too
         await self.ingest_log_text(message.text)
 
     @on(QuestionCard.WhyRequested)
@@ -384,6 +391,7 @@ class ConversationScreen(Screen[None]):
 
     # ---- actions ----------------------------------------------------------------------------------
     def action_why(self) -> None:
+        from advisor.tui.dialogue import AskQuestion, OfferProbes, ShowDiagnosis
         from advisor.tui.screens.explain import ExplainScreen
 
         d = self.dialogue
@@ -494,6 +502,7 @@ class ConversationScreen(Screen[None]):
 
     # ---- evidence in ------------------------------------------------------------------------------
     async def ingest_log_text(self, text: str) -> None:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
         await self.ready.wait()
         d = self.dialogue
         assert d is not None
@@ -630,7 +639,7 @@ class ConversationScreen(Screen[None]):
     def _problem(self, text: str) -> None:
         self.log_view.add("error", text)
 
-    def _show_changes(self, before: Snapshot, quiet: set[str] | None = None) -> None:
+    def _show_changes(self, before: "Snapshot", quiet: set[str] | None = None) -> None:
         d = self.dialogue
         assert d is not None
         changes = d.changes(before, d.snapshot(), quiet or set())
@@ -676,6 +685,8 @@ class ConversationScreen(Screen[None]):
         self.call_after_refresh(self.save)
 
     def save(self) -> None:
+        from advisor.tui.dialogue import Finished
+
         d = self.dialogue
         if d is None or self.session_path is None:
             return
@@ -684,6 +695,14 @@ class ConversationScreen(Screen[None]):
             self.store.prune()
         transcript = self.store.snapshot(self.session_path, d.inv, d.state, isinstance(self.turn, Finished))
         self.store.save_later(self.session_path, transcript)
+
+
+def _engine_classes() -> tuple[type, type]:
+    from advisor.investigation import Investigation
+    from advisor.tui.dialogue import Dialogue
+    import advisor.tui.answer_matching  # noqa: F401  (rapidfuzz, for the first typed answer)
+
+    return Dialogue, Investigation
 
 
 def _outcome_mark(run: "ProbeRun") -> str:

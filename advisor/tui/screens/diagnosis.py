@@ -91,7 +91,8 @@ class DiagnosisScreen(Screen[str]):
         return line
 
     def on_mount(self) -> None:
-        self.query_one("#fix-steps", OptionList).focus()
+        self.query_one("#fix-steps", OptionList).focus(scroll_visible=False)
+        self.call_after_refresh(self.query_one("#diagnosis-body", VerticalScroll).scroll_home, animate=False)
 
     @on(Button.Pressed)
     def _button(self, event: Button.Pressed) -> None:

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Input, Select, Static
 
 from advisor.exit_status import UserError
 from advisor.tui.report_export import FORMAT_NAMES, with_suffix_for
@@ -31,9 +31,9 @@ class ExportScreen(ModalScreen["Path | None"]):
     def compose(self) -> ComposeResult:
         with Vertical(id="export", classes="dialog"):
             yield Static("Export the report", classes="dialog-title")
-            with RadioSet(id="formats"):
-                for fmt, name in FORMAT_NAMES.items():
-                    yield RadioButton(name, value=fmt == self.fmt, name=fmt)
+            yield Select(
+                [(name, fmt) for fmt, name in FORMAT_NAMES.items()], value=self.fmt, allow_blank=False, id="formats"
+            )
             yield Static("Write to:", markup=False)
             yield Input(str(self.default_path), id="export-path")
             yield Checkbox("Hide personal identifiers (UDIDs, names, e-mail addresses)", value=True, id="redact")
@@ -45,10 +45,10 @@ class ExportScreen(ModalScreen["Path | None"]):
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
 
-    @on(RadioSet.Changed, "#formats")
-    def _format_changed(self, event: RadioSet.Changed) -> None:
+    @on(Select.Changed, "#formats")
+    def _format_changed(self, event: Select.Changed) -> None:
         event.stop()
-        self.fmt = event.pressed.name or "markdown"
+        self.fmt = str(event.value)
         field = self.query_one("#export-path", Input)
         field.value = with_suffix_for(field.value, self.fmt)
 

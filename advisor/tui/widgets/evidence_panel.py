@@ -8,6 +8,7 @@ it (a ruled-out one says why it was ruled out).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,7 +18,8 @@ from textual.message import Message
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.tui.dialogue import Dialogue
+if TYPE_CHECKING:
+    from advisor.tui.dialogue import Dialogue
 
 STATUS_MARKS = {"confirmed": "●", "likely": "◐", "possible": "○"}
 MAX_DIAGNOSES = 8
@@ -43,7 +45,7 @@ class EvidencePanel(Vertical):
         self.query_one("#facts", OptionList).set_options([Option("nothing yet", disabled=True)])
         self.query_one("#diagnoses", OptionList).set_options([Option("none supported yet", disabled=True)])
 
-    def show(self, dialogue: Dialogue) -> None:
+    def show(self, dialogue: "Dialogue") -> None:
         session = dialogue.inv.session
         facts = [
             Option(

@@ -14,6 +14,7 @@ The card only reports what the user chose (messages); the conversation screen ac
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -24,12 +25,12 @@ from textual.message import Message
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from advisor.knowledge.model import UNKNOWN
-from advisor.tui.answer_matching import ChoiceOption, answer_options, match_answer
+if TYPE_CHECKING:  # rapidfuzz and the model load after the first paint (launch speed)
+    from advisor.tui.answer_matching import ChoiceOption, AnswerMatch
 
 DESCRIBE_PROMPT = "What is going wrong? Describe it in your own words, or paste the error or log lines."
-QUESTION_HINT = "1-9 pick · 0 I don't know · or type · Enter answer · ? why · Esc back"
-DESCRIBE_HINT = "Enter to continue (empty: skip) · paste log lines · ^o app bundle · ^l paste a log"
+QUESTION_HINT = "1-9 / 0 pick · or type · Enter · ? why · Esc back"
+DESCRIBE_HINT = "Enter: continue (empty skips) · ^l paste a log · ^o app bundle"
 MENU_HINT = "↑↓ choose · Enter"
 
 
@@ -45,20 +46,20 @@ class AnswerInput(Input):
     class PastedLines(Message):
         text: str
 
+    # Textual also calls Input's own handlers after these (they walk the class hierarchy)
+    # unless prevent_default() is called, which is how a handled key or paste stops there.
     async def _on_key(self, event: events.Key) -> None:
         if not self.value and event.character and (event.character.isdigit() or event.character == "?"):
             event.stop()
             event.prevent_default()
             self.post_message(self.Shortcut(event.character))
-            return
-        await super()._on_key(event)
 
     def _on_paste(self, event: events.Paste) -> None:
-        if len([line for line in event.text.splitlines() if line.strip()]) > 1:
+        text = event.text.replace("\r\n", "\n").replace("\r", "\n")  # terminals paste lines with CR
+        if len([line for line in text.split("\n") if line.strip()]) > 1:
             event.stop()
-            self.post_message(self.PastedLines(event.text))
-            return
-        super()._on_paste(event)
+            event.prevent_default()
+            self.post_message(self.PastedLines(text))
 
 
 class QuestionCard(Vertical):
@@ -89,7 +90,7 @@ class QuestionCard(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.mode = "describe"
         self.question_id: str | None = None
-        self.options: list[ChoiceOption] = []
+        self.options: list["ChoiceOption"] = []
 
     def compose(self) -> ComposeResult:
         yield Static(DESCRIBE_PROMPT, id="card-text", markup=False)
@@ -127,6 +128,8 @@ class QuestionCard(Vertical):
         self.answer_input.focus()
 
     def show_question(self, question_id: str, text: str, choices: list[tuple[str, str]], previous: str | None = None) -> None:
+        from advisor.tui.answer_matching import UNKNOWN, answer_options
+
         self.question_id = question_id
         self.options = answer_options(choices)
         hint = QUESTION_HINT
@@ -168,12 +171,17 @@ class QuestionCard(Vertical):
         if self.choice_list.display:
             self.choice_list.action_cursor_down()
 
-    def _answer(self, option: ChoiceOption, typed: str | None) -> None:
+    def _match(self, text: str) -> "AnswerMatch":
+        from advisor.tui.answer_matching import match_answer
+
+        return self._match(text)
+
+    def _answer(self, option: "ChoiceOption", typed: str | None) -> None:
         if self.question_id is None:
             return
         self.post_message(self.Answered(self.question_id, option.value, option.label, typed))
 
-    def _option(self, value: str | None) -> ChoiceOption | None:
+    def _option(self, value: str | None) -> "ChoiceOption | None":
         return next((o for o in self.options if o.value == value), None)
 
     @on(AnswerInput.Shortcut)
@@ -185,7 +193,7 @@ class QuestionCard(Vertical):
         if self.mode != "question":
             self.answer_input.insert_text_at_cursor(event.key)
             return
-        match = match_answer(event.key, self.options)
+        match = self._match(event.key)
         if match.option is not None:
             self._answer(match.option, None)
         else:
@@ -200,7 +208,7 @@ class QuestionCard(Vertical):
         if not event.value.strip():
             hint.update(QUESTION_HINT)
             return
-        match = match_answer(event.value, self.options)
+        match = self._match(event.value)
         suffix = " · Enter to answer" if match.understood else ""
         hint.update(match.describe() + suffix)
         shown = match.option or (match.close[0] if match.close else None)
@@ -224,7 +232,7 @@ class QuestionCard(Vertical):
             if option is not None:
                 self._answer(option, None)
             return
-        match = match_answer(text, self.options)
+        match = self._match(text)
         if match.option is not None:
             self._answer(match.option, text.strip())
         else:

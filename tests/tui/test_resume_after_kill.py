@@ -1,0 +1,59 @@
+"""A session survives `kill -9`: the real program in a pseudo-terminal, then --resume."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from advisor.transcripts.format import TranscriptError, load_transcript
+from advisor.tui.app import AdvisorApp
+from advisor.tui.options import TuiOptions
+from tests.tui.conftest import current_question, started, wait_until
+from tests.tui.terminal import PtyApp, advisor_command
+
+
+def _answers_saved(terminal: PtyApp, folder: Path, count: int, limit: float = 20.0) -> Path:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        terminal.drain()
+        for path in folder.glob("session-*.yaml"):
+            try:
+                if len(load_transcript(path).answers) >= count:
+                    return path
+            except TranscriptError:
+                pass  # never half-written (atomic), but the folder may hold other files
+        time.sleep(0.05)
+    raise AssertionError(f"no session with {count} answers saved in {folder}")
+
+
+async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    env = {
+        "PATH": str(tmp_path / "empty-bin"),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "LANG": "C.UTF-8",
+    }
+    terminal = PtyApp([*advisor_command(), "tui", "--knowledge", str(small_kb_root)], env)
+    try:
+        terminal.read_until("What is going wrong?")
+        terminal.send("works on my mac but not on other macs\r")
+        terminal.read_until("you: works on my mac")
+        for step in range(1, 3):
+            time.sleep(0.3)
+            terminal.send("0")  # I don't know
+            saved = _answers_saved(terminal, tmp_path / "state" / "advisor" / "sessions", step)
+    finally:
+        terminal.kill()
+    answers = load_transcript(saved).answers
+    assert list(answers.values()) == ["unknown", "unknown"]
+
+    app = AdvisorApp(TuiOptions(resume=True, state_root=tmp_path / "state" / "advisor"), kb=small_kb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+        await wait_until(pilot, lambda: app.conversation.card.mode != "describe", "the resumed session")
+        session = app.conversation.dialogue.inv.session
+        assert dict(session.answers) == answers
+        assert app.conversation.dialogue.inv.describe == "works on my mac but not on other macs"
+        assert current_question(app) not in (None, *[q for q in app.conversation.dialogue.kb.questions if app.conversation.dialogue.kb.questions[q].fact in answers])
+        assert any(t.startswith("advisor: Welcome back") for t in app.conversation.log_view.texts())
