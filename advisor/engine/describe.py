@@ -107,9 +107,11 @@ class SymptomMatch:
 
     @property
     def strength(self) -> float:
-        """1 for a strong match, 0.6 for a fair one; halved when the description negates it."""
-        base = 1.0 if self.score >= STRONG else 0.6
-        return base / 2 if self.negated else base
+        """1 for a strong match, 0.6 for a fair one, nothing when the description negates it
+        ("not in the simulator" is no sign of the simulator)."""
+        if self.negated:
+            return 0.0
+        return 1.0 if self.score >= STRONG else 0.6
 
 
 @dataclass(frozen=True)
@@ -154,14 +156,10 @@ class DescriptionMatcher:
                     window_negated = _negated(tokens, start, end)
                     if p.negative and not window_negated:
                         continue  # "never shows up" is not matched by "shows up"
-                    # Every content word close together is as good as a near-verbatim phrase;
-                    # four of five (or more) words is a fair match.
-                    if coverage >= 1.0:
-                        cover_score = 100.0
-                    elif coverage >= 0.8 and len(p.words) >= 5:
-                        cover_score = WEAK + 2.0
-                    else:
-                        cover_score = 90.0 * coverage
+                    # Every content word close together is as good as a near-verbatim phrase.
+                    # Fewer is not a match: "developer id ... app extension" scattered through a
+                    # paragraph says nothing (interchangeable words are in vocabulary.yaml).
+                    cover_score = 100.0 if coverage >= 1.0 else 0.0
                     if cover_score > score:
                         score = cover_score
                         negated = not p.negative and window_negated
@@ -185,5 +183,6 @@ def description_evidence(kb: KnowledgeBase, matches: list[SymptomMatch]) -> tupl
             for fact, value in symptom.sets:
                 observations.append(Observation(fact, value, Source.DESCRIBE, detail, m.symptom))
         for diagnosis, weight in symptom.points_to:
-            pointers.append(Pointer(diagnosis, weight * m.strength, Source.DESCRIBE, detail, m.symptom))
+            if m.strength > 0:
+                pointers.append(Pointer(diagnosis, weight * m.strength, Source.DESCRIBE, detail, m.symptom))
     return observations, pointers

@@ -174,7 +174,7 @@ class QuestionCard(Vertical):
     def _match(self, text: str) -> "AnswerMatch":
         from advisor.tui.answer_matching import match_answer
 
-        return self._match(text)
+        return match_answer(text, self.options)
 
     def _answer(self, option: "ChoiceOption", typed: str | None) -> None:
         if self.question_id is None:
