@@ -147,9 +147,11 @@ class DescriptionMatcher:
                 threshold = WEAK if " " in p.text else IDENTIFIER
                 alignment = fuzz.partial_ratio_alignment(p.text, norm)
                 if alignment is not None and alignment.score >= threshold:
-                    score = alignment.score
                     window = _tokens(norm[max(0, alignment.dest_start - 24) : alignment.dest_end], self.vocab)
-                    negated = not p.negative and any(t in NEGATIONS for t in window)
+                    window_negated = any(t in NEGATIONS for t in window)
+                    if not p.negative or window_negated:  # "never shows up" needs its "never"
+                        score = alignment.score
+                        negated = not p.negative and window_negated
             if len(p.words) >= 2:
                 for tokens in sentences:
                     coverage, start, end = _window_coverage(p.words, tokens)

@@ -1,0 +1,80 @@
+"""Matching a developer's description against symptom phrases."""
+
+from pathlib import Path
+
+import pytest
+
+from advisor.engine.describe import DescriptionMatcher, description_evidence
+from advisor.knowledge.loader import load_knowledge
+from tests.engine.tiny_kb import FILES, write_tiny_kb
+
+SYMPTOMS = """
+symptoms:
+  one-mac-only:
+    phrases: [works on one mac but not another]
+    points_to: {ios-copy-conflict: 2}
+    sets: {platform: macos}
+  in-simulator:
+    phrases: [running in the simulator]
+    points_to: {appex-needs-store: 1}
+    sets: {sip: disabled}
+  never-shows:
+    phrases: [configuration never shows up in settings]
+    points_to: {sip-myth: 2}
+  identifier:
+    phrases: [dns-proxy-systemextension]
+    points_to: {appex-needs-store: 3}
+  submit:
+    phrases: [app store submission rejects the extension]
+    points_to: {appex-needs-store: 2}
+"""
+VOCABULARY = "vocabulary:\n  submit: [submission, upload, uploaded]\n  extension: [appex]\n  reject: [rejected, refused]\n"
+
+
+@pytest.fixture(scope="module")
+def matcher(tmp_path_factory):
+    root = write_tiny_kb(tmp_path_factory.mktemp("kb") / "knowledge", {"symptoms/s.yaml": SYMPTOMS, "vocabulary.yaml": VOCABULARY})
+    return DescriptionMatcher(load_knowledge(root))
+
+
+def symptoms(matcher, text):
+    return {m.symptom: m for m in matcher.match(text)}
+
+
+def test_near_verbatim_and_reworded_phrases_match(matcher):
+    assert "one-mac-only" in symptoms(matcher, "Our tunnel works on one Mac but not another one.")
+    # every content word within a short window, in another order
+    assert "one-mac-only" in symptoms(matcher, "It works fine on one Mac, but on another it does not")
+
+
+def test_interchangeable_words_from_the_vocabulary(matcher):
+    found = symptoms(matcher, "When we uploaded the build, the App Store refused the appex.")
+    assert "submit" in found and found["submit"].score == 100.0
+
+
+def test_ordinary_prose_and_scattered_words_do_not_match(matcher):
+    text = "The store sells apps. Yesterday I wrote an extension. Submissions are open."
+    assert symptoms(matcher, text) == {}
+    assert symptoms(matcher, "I tested the VPN on a second machine and it fails there too") == {}
+
+
+def test_identifier_phrases_need_an_exact_match(matcher):
+    assert "identifier" not in symptoms(matcher, "our transparent proxy system extension")
+    assert "identifier" in symptoms(matcher, "the profile lists dns-proxy-systemextension only")
+
+
+def test_negated_symptom_carries_no_weight_and_settles_nothing(matcher):
+    kb = matcher.kb
+    found = symptoms(matcher, "This is on a device, not running in the simulator.")
+    assert found["in-simulator"].negated
+    observations, pointers = description_evidence(kb, list(found.values()))
+    assert observations == [] and pointers == []
+    plain = symptoms(matcher, "I am running in the simulator.")
+    observations, pointers = description_evidence(kb, list(plain.values()))
+    assert [(o.fact, o.value, o.source) for o in observations] == [("sip", "disabled", "describe")]
+    assert pointers[0].diagnosis == "appex-needs-store"
+
+
+def test_a_negative_phrase_needs_the_negation(matcher):
+    assert "never-shows" in symptoms(matcher, "The configuration never shows up in Settings at all")
+    assert "never-shows" not in symptoms(matcher, "The configuration shows up in Settings")
