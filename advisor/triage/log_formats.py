@@ -93,20 +93,6 @@ def _from_json_object(line: str) -> LogRecord | None:
     return None
 
 
-def _from_json_key_line(line: str) -> LogRecord | None | bool:
-    """A pretty-printed JSON member line: its message, None to skip it, or False if not one."""
-    match = _JSON_KEY_LINE.match(line)
-    if not match:
-        return False
-    key = match.group("key")
-    if key in _MESSAGE_KEYS:
-        message = _json_string(match.group("value"))
-        return LogRecord(message) if message is not None else None
-    if key in _LOG_JSON_KEYS:
-        return None  # formatString repeats the message text; metadata is not a message
-    return False
-
-
 def _from_console_copy(line: str) -> LogRecord | None:
     fields = line.split("\t")
     if len(fields) < 3 or fields[0].strip().lower() not in _CONSOLE_TYPES:
@@ -127,10 +113,12 @@ def parse_line(line: str) -> LogRecord | None:
         record = _from_json_object(stripped.rstrip(","))
         if record is not None:
             return record
-    if stripped.startswith('"'):
-        keyed = _from_json_key_line(stripped)
-        if keyed is not False:
-            return keyed  # type: ignore[return-value]
+    member = _JSON_KEY_LINE.match(stripped) if stripped.startswith('"') else None
+    if member is not None and member.group("key") in _MESSAGE_KEYS:
+        message = _json_string(member.group("value"))
+        return LogRecord(message) if message is not None else None
+    if member is not None and member.group("key") in _LOG_JSON_KEYS:
+        return None  # formatString repeats the message text; metadata is not a message
     if "\t" in stripped:
         record = _from_console_copy(stripped)
         if record is not None:

@@ -1,11 +1,12 @@
-"""Turn a log message into a comparable form: same quotes, same case, variable parts as placeholders.
+"""The variable parts of a message: placeholders for matching, captures for evidence.
 
 Real copies of one message differ in bundle ids, paths, pids, UUIDs, addresses, curly versus
 straight quotes and spacing. Both the catalog text and each log message go through `normalise`,
 so a signature written with `<id>`, `<path>`, `<uuid>`, `<hex>` or `<n>` lines up with any
 concrete value. Apple's own identifiers (`com.apple.…`) stay literal: they are part of the
 message, not a variable (`com.apple.security.application-groups`, an extension point).
-Error codes stay literal too: code 1 and code 5 are different messages.
+Error codes stay literal too: code 1 and code 5 are different messages. `captures_of` keeps
+the variable parts worth reporting (error domain and code, a bundle id, a path).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _BUNDLE_ID = re.compile(
 )
 _PID = re.compile(r"\((pid:?\s*)\d+\)|\[\d+(?::[0-9A-Fa-fx]+)?\]", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
+_ERROR_CODE = re.compile(
+    r"(?:Error Domain=|\()(?P<domain>[A-Za-z][\w.]*ErrorDomain\w*|[A-Za-z][\w.]*Error)(?: Code=| error )(?P<code>-?\d+)"
+)
 _NUMBER = re.compile(r"(?<![\w<])-?\d+(?![\w>])")
 
 
@@ -55,3 +59,16 @@ def normalise(text: str) -> str:
 def number_tokens(text: str) -> list[str]:
     """The standalone numbers in normalised text (error codes, counts), in order."""
     return _NUMBER.findall(text)
+
+
+def captures_of(message: str) -> dict[str, str]:
+    """What is worth keeping from a matched message: error domain and code, a bundle id, a path."""
+    out: dict[str, str] = {}
+    if found := _ERROR_CODE.search(message):
+        out["error_domain"] = found.group("domain")
+        out["error_code"] = found.group("code")
+    if found := _BUNDLE_ID.search(message):
+        out["bundle_id"] = found.group(0)
+    if found := _PATH.search(message):
+        out["path"] = found.group(0)
+    return out

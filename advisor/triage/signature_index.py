@@ -1,14 +1,13 @@
 """The signature catalog compiled once for fast, tolerant matching.
 
-Two stages. The prefilter finds lines holding an anchor of some signature (one combined regex
-over raw bytes, plus `bytes.find` for the few anchors that start with a common character). Only
-those lines are parsed, normalised and scored: a signature's patterns first (exact, with
-captures), then rapidfuzz `partial_ratio` of its normalised text against the normalised
-message, with guards that keep precision high:
+Two stages. The prefilter finds the lines that hold an anchor of some signature (one regex per
+anchors' first character, see `anchors`). Only those lines are parsed, normalised and scored:
+a signature's patterns first (exact, with captures), then rapidfuzz `partial_ratio` of its
+normalised text against the normalised message, with guards that keep precision high:
 
 * numbers must agree: `Code=1` never matches a signature for `Code=5`;
 * quoted parts of the signature ("permission denied") must appear in the message;
-* a message shorter than the signature (truncated) must still cover most of it;
+* the message must cover the signature's text, or most of it when it was cut short ("…");
 * of several signatures matching one line, the most specific (longest) solid match wins.
 """
 
@@ -21,19 +20,17 @@ from rapidfuzz import fuzz
 
 from advisor.knowledge.model import KnowledgeBase, Signature
 from advisor.triage.anchors import choose_anchors, pattern_slots, text_slot
-from advisor.triage.normalise import fold_quotes, normalise, number_tokens
+from advisor.triage.normalise import captures_of, fold_quotes, normalise, number_tokens
 
 DEFAULT_MIN_SCORE = 92.0
 SOLID_SCORE = 95.0  # at or above this, a longer signature beats a shorter exact one
 MIN_COVERAGE = 0.9  # a message must cover this share of the signature text...
 MIN_COVERAGE_CUT = 0.6  # ...or this share when it was cut short (ends with an ellipsis)
 MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long messages only
+SPARSE_TRIES = 512  # occurrences of a first character tried one by one before a regex pass
 
 _QUOTED = re.compile(r'"([^"]{3,})"')
 _TRUNCATED = re.compile(r"\s*\.\.\.\s*$")
-_ERROR_DOMAIN = re.compile(r"(?:Error Domain=|\()(?P<domain>[A-Za-z][\w.]*ErrorDomain\w*|[A-Za-z][\w.]*Error)(?: Code=| error )(?P<code>-?\d+)")
-_BUNDLE_ID = re.compile(r"(?<![\w.-])(?:[A-Z0-9]{10}\.)?(?!com\.apple\.)[A-Za-z][\w-]*(?:\.[A-Za-z0-9_][\w-]*){2,}(?![\w-])")
-_PATH = re.compile(r"(?:file://)?(?<![\w.])(?:~|/)(?:[^\s/\"'<>\[\]]+/)+[^\s\"'<>\[\],;)]*")
 
 
 class CatalogError(Exception):
@@ -123,6 +120,7 @@ class SignatureIndex:
 
     signatures: list[CompiledSignature]
     by_anchor: dict[str, list[CompiledSignature]] = field(default_factory=dict)
+    _firsts: list[bytes] = field(default_factory=list)
     _scans_bytes: list[re.Pattern[bytes]] = field(default_factory=list)
     _scans_text: list[re.Pattern[str]] = field(default_factory=list)
 
@@ -147,6 +145,7 @@ class SignatureIndex:
             groups.setdefault(anchor[0], []).append(anchor[1:])
         for first, rests in sorted(groups.items()):
             pattern = re.escape(first) + _trie_regex(sorted(rests))
+            index._firsts.append(first.encode())
             index._scans_text.append(re.compile(pattern))
             index._scans_bytes.append(re.compile(pattern.encode()))
         return index
@@ -159,20 +158,31 @@ class SignatureIndex:
         """Offsets of the starts of the lines of buf[start:end] that hold an anchor, sorted.
 
         `buf[start:end]` holds whole lines; offsets are into `buf` (no copy of the region).
+        Each first character is looked for with `bytes.find` (memchr, far faster than a regex
+        pass) while it stays rare in this region, then the regex takes over.
         """
         starts: set[int] = set()
-        for scan in self._scans_bytes:
-            search = scan.search
-            pos = start
-            while True:
-                found = search(buf, pos, end)
-                if found is None:
+
+        def take_line(at: int) -> int:
+            """Record the line holding offset `at`; where to look next (0: the region ended)."""
+            starts.add(buf.rfind(b"\n", start, at) + 1 or start)
+            return buf.find(b"\n", at, end) + 1
+
+        for first, scan in zip(self._firsts, self._scans_bytes):
+            pos, tries = start, 0
+            while tries < SPARSE_TRIES:
+                at = buf.find(first, pos, end)
+                if at < 0:
                     break
-                at = found.start()
-                starts.add(buf.rfind(b"\n", start, at) + 1 or start)
-                pos = buf.find(b"\n", at, end) + 1
-                if pos <= 0:
+                tries += 1
+                pos = at + 1 if scan.match(buf, at, end) is None else take_line(at)
+                if pos == 0:
                     break
+            else:
+                while (found := scan.search(buf, pos, end)) is not None:
+                    pos = take_line(found.start())
+                    if pos == 0:
+                        break
         return sorted(starts)
 
     def has_anchor(self, line: str) -> bool:
@@ -197,24 +207,8 @@ class SignatureIndex:
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
         if best is not None:
-            best = ScoredMatch(best.signature, best.score, {**generic_captures(folded), **best.captures}, best.specificity)
+            best = ScoredMatch(best.signature, best.score, {**captures_of(folded), **best.captures}, best.specificity)
         return best
-
-
-def generic_captures(message: str) -> dict[str, str]:
-    """Facts worth keeping from any matched line: error domain and code, a bundle id, a path."""
-    out: dict[str, str] = {}
-    domain = _ERROR_DOMAIN.search(message)
-    if domain:
-        out["error_domain"] = domain.group("domain")
-        out["error_code"] = domain.group("code")
-    bundle_id = _BUNDLE_ID.search(message)
-    if bundle_id:
-        out["bundle_id"] = bundle_id.group(0)
-    path = _PATH.search(message)
-    if path:
-        out["path"] = path.group(0)
-    return out
 
 
 def _trie_regex(words: list[str]) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 
 from advisor.knowledge.model import KnowledgeBase
@@ -9,6 +10,7 @@ from advisor.triage.triage import LogMatch, TriageResult
 
 _KIND_LABEL = {"cause": "CAUSE", "context": "CONTEXT", "noise": "NOISE"}
 _PLURAL = {"cause": "causes", "context": "context", "noise": "noise"}
+_WIDTH = 100
 
 
 def _summary(result: TriageResult) -> str:
@@ -34,19 +36,16 @@ def _match_block(m: LogMatch, kb: KnowledgeBase) -> list[str]:
     out = [f"line {m.line}  {_KIND_LABEL.get(m.kind, m.kind.upper())}  {m.signature}  (score {m.score:g}{repeat})", f"  {m.text}"]
     if sig is None:
         return out
-    if m.kind == "noise":
-        out.append(f"  Harmless noise: {sig.meaning}")
-    else:
-        out.append(f"  Means: {sig.meaning}")
+    label = "Harmless noise: " if m.kind == "noise" else "Means: "
+    out.append(textwrap.fill(sig.meaning, _WIDTH, initial_indent="  " + label, subsequent_indent="    "))
     weights = sorted(sig.points_to, key=lambda p: -p[1])
     if weights:
         out.append("  Explained by:" if m.kind == "noise" else "  Points to:")
         out.extend(_diagnosis_line(kb, d, w) for d, w in weights)
     if sig.sets:
         out.append("  Establishes: " + ", ".join(f"{f}={v}" for f, v in sig.sets))
-    captured = {k: v for k, v in m.captures.items()}
-    if captured:
-        out.append("  Captured: " + ", ".join(f"{k}={v}" for k, v in captured.items()))
+    if m.captures:
+        out.append("  Captured: " + ", ".join(f"{k}={v}" for k, v in m.captures.items()))
     return out
 
 
@@ -57,5 +56,5 @@ def render_triage(result: TriageResult, kb: KnowledgeBase) -> str:
         out.extend(_match_block(m, kb))
     if result.omitted:
         out.append("")
-        out.append(f"({result.omitted} more distinct matches not shown: the list is capped.)")
+        out.append(f"({result.omitted} more matched lines not listed: at most {len(result.matches)} distinct matches are kept.)")
     return "\n".join(out) + "\n"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterable
+from typing import BinaryIO, Iterable, Iterator
 
 from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
@@ -54,7 +54,7 @@ class LogMatch:
 class TriageResult:
     matches: list[LogMatch]
     lines_read: int
-    omitted: int = 0  # distinct matches beyond MAX_MATCHES, counted but not kept
+    omitted: int = 0  # matched lines not kept because MAX_MATCHES distinct matches were already held
 
     def observations(self, kb: KnowledgeBase, source: Source = Source.LOG) -> list[Observation]:
         """The facts matched lines establish (each signature's `sets`), once per fact value."""
@@ -157,12 +157,8 @@ class LogTriage:
         return collector.result(count)
 
     def triage_text(self, text: str) -> TriageResult:
-        if not text:
-            return TriageResult([], 0)
-        lines = text.split("\n")
-        if lines[-1] == "":
-            lines.pop()
-        return self.triage_lines(lines)
+        """Triage pasted text (or a description): the same fast path as a file."""
+        return self._scan_blocks([text.encode("utf-8", errors="replace")])
 
     def triage_path(self, path: str) -> TriageResult:
         """Triage a file, or standard input for "-"; UserError if it cannot be read as a log."""
@@ -183,21 +179,14 @@ class LogTriage:
             return self.triage_stream(stream, path)
 
     def triage_stream(self, stream: BinaryIO, name: str) -> TriageResult:
+        return self._scan_blocks(_blocks(stream, name))
+
+    def _scan_blocks(self, blocks: Iterable[bytes]) -> TriageResult:
         collector = _Collector(self.index)
         lines_done = 0  # complete lines before the unscanned data
         carry = b""  # the start of a line continued in the next block
         skipping = False  # inside the rest of a line longer than MAX_LINE
-        first = True
-        while True:
-            try:
-                block = stream.read(BLOCK)
-            except OSError as exc:
-                raise UserError(f"{name}: cannot read: {exc.strerror or exc}") from None
-            if not block:
-                break
-            if first:
-                _refuse_binary(block[:_SNIFF], name)
-                first = False
+        for block in blocks:
             start = 0
             if skipping or carry:
                 newline = block.find(b"\n")
@@ -241,6 +230,22 @@ class LogTriage:
             raw = buf[line_start : min(line_end if line_end >= 0 else end, line_start + MAX_LINE)]
             collector.offer(lines_before + newlines + 1, raw.decode("utf-8", errors="replace").rstrip("\r"))
         return newlines + buf.count(b"\n", counted_to, end)
+
+
+def _blocks(stream: BinaryIO, name: str) -> Iterator[bytes]:
+    """The stream in BLOCK-sized reads; the first is checked for binary content."""
+    first = True
+    while True:
+        try:
+            block = stream.read(BLOCK)
+        except OSError as exc:
+            raise UserError(f"{name}: cannot read: {exc.strerror or exc}") from None
+        if not block:
+            return
+        if first:
+            _refuse_binary(block[:_SNIFF], name)
+            first = False
+        yield block
 
 
 def _refuse_binary(head: bytes, name: str) -> None:

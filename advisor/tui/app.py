@@ -29,7 +29,7 @@ LIGHT_THEME = "textual-light"
 class AdvisorApp(App[str]):
     TITLE = "advisor"
     SUB_TITLE = "Network Extension troubleshooter"
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     COMMANDS = App.COMMANDS | {AdvisorCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
@@ -37,7 +37,7 @@ class AdvisorApp(App[str]):
         Binding("ctrl+l", "paste_log", "Paste log"),
         Binding("ctrl+o", "open_bundle", "Bundle"),
         Binding("ctrl+r", "run_checks", "Checks"),
-        Binding("f3", "change_answer", "Answers"),
+        Binding("f3", "change_answer", "Answers", show=False),
         Binding("ctrl+t", "toggle_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit"),
     ]

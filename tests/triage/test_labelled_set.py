@@ -12,8 +12,8 @@ from pathlib import Path
 import yaml
 
 LABELLED = Path(__file__).with_name("labelled_lines.yaml")
-MIN_PRECISION = 0.95
-MIN_RECALL = 0.9
+MIN_PRECISION = 0.98
+MIN_RECALL = 0.97
 
 
 def _entries() -> list[dict]:

@@ -238,7 +238,7 @@ async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(make_app, t
         await pilot.press("enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
         await pilot.press("y")
-        await wait_until(pilot, lambda: app.conversation.progress.display, "the progress view")
+        await wait_until(pilot, lambda: app.conversation.progress is not None and app.conversation.progress.display, "the progress view")
         # While the tool hangs, keys still work: open and close "why".
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, ExplainScreen), "the why dialog during the probe")
@@ -248,7 +248,7 @@ async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(make_app, t
         assert run.timed_out
         assert any("timed out" in t and t.startswith("probe: csrutil status") for t in app.conversation.log_view.texts())
         await wait_until(pilot, lambda: current_question(app) == "sip", "the question, asked instead")
-        assert not app.conversation.progress.display
+        assert not app.conversation.progress.display and app.conversation.card.display
 
 
 async def test_export_by_key_writes_and_shows_the_path(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

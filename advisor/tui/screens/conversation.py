@@ -24,10 +24,10 @@ from advisor.tui.options import TuiOptions
 from advisor.tui.session_store import SessionStore
 from advisor.tui.widgets.evidence_panel import EvidencePanel
 from advisor.tui.widgets.message_log import MessageLog
-from advisor.tui.widgets.probe_progress import ProbeProgress
 from advisor.tui.widgets.question_card import AnswerInput, QuestionCard
 
 if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch speed)
+    from advisor.tui.widgets.probe_progress import ProbeProgress
     from advisor.knowledge.model import KnowledgeBase
     from advisor.probes import PlannedProbe, ProbeRun
     from advisor.tui.dialogue import Dialogue, OfferProbes, ShowDiagnosis, Finished, Snapshot, Turn
@@ -57,7 +57,7 @@ class ConversationScreen(Screen[None]):
     BINDINGS = [
         Binding("f1", "why", "Why?"),
         Binding("escape", "back", "Back"),
-        Binding("f2", "toggle_evidence", "Evidence"),
+        Binding("f2", "toggle_evidence", "Evidence", show=False),
     ]
 
     def __init__(self, options: TuiOptions, store: SessionStore, kb: "KnowledgeBase | None" = None) -> None:
@@ -82,8 +82,7 @@ class ConversationScreen(Screen[None]):
         with Horizontal(id="body"):
             with Vertical(id="conversation"):
                 yield MessageLog(id="log")
-                yield ProbeProgress(id="probes")
-                yield QuestionCard(id="card")
+                yield QuestionCard(id="card")  # the probe progress view mounts above it when first needed
             yield EvidencePanel(id="evidence")
         yield Footer()
 
@@ -96,15 +95,16 @@ class ConversationScreen(Screen[None]):
         return self.query_one("#card", QuestionCard)
 
     @property
-    def progress(self) -> ProbeProgress:
-        return self.query_one("#probes", ProbeProgress)
+    def progress(self) -> "ProbeProgress | None":
+        """The probe progress view, once a probe has run (mounted on first use: launch speed)."""
+        found = self.query("#probes")
+        return found.first() if found else None  # type: ignore[return-value]
 
     @property
     def panel(self) -> EvidencePanel:
         return self.query_one("#evidence", EvidencePanel)
 
     def on_mount(self) -> None:
-        self.progress.display = False
         self.log_view.add("advisor", INTRO)
         self.call_after_refresh(self._start)
 
@@ -213,9 +213,9 @@ class ConversationScreen(Screen[None]):
         self.log_view.add("advisor", "I can find this out myself, if you allow it.")
         requests = [ProbeRequest(p.command_line, p.probe.why) for p in turn.probes]
 
-        def decided(run: bool | None) -> None:
+        async def decided(run: bool | None) -> None:
             if run:
-                self.run_probes(turn.probes)
+                await self.run_probes(turn.probes)
             else:
                 d.decline(turn.probes)
                 self.log_view.add("you", "Don't run it; I'll answer.")
@@ -490,9 +490,9 @@ class ConversationScreen(Screen[None]):
             self.notify("No check can run here: the tools they need are not on PATH, or every fact they settle is known.")
             return
 
-        def decided(run: bool | None) -> None:
+        async def decided(run: bool | None) -> None:
             if run:
-                self.run_probes(planned)
+                await self.run_probes(planned)
             else:
                 d.decline(planned)
                 self.save_soon()
@@ -561,11 +561,17 @@ class ConversationScreen(Screen[None]):
         self.advance()
 
     # ---- probes -----------------------------------------------------------------------------------
-    def run_probes(self, planned: list["PlannedProbe"]) -> None:
+    async def run_probes(self, planned: list["PlannedProbe"]) -> None:
+        from advisor.tui.widgets.probe_progress import ProbeProgress
+
         self._probes = list(planned)
+        progress = self.progress
+        if progress is None:
+            progress = ProbeProgress(id="probes")
+            await self.query_one("#conversation").mount(progress, before=self.card)
         self.card.display = False
-        self.progress.display = True
-        self.progress.start([p.command_line for p in planned])
+        progress.display = True
+        progress.start([p.command_line for p in planned])
         self.log_view.add("you", "Run it." if len(planned) == 1 else f"Run them ({len(planned)}).")
         self._probe_worker = self._run_probes(list(planned))
 
@@ -578,7 +584,8 @@ class ConversationScreen(Screen[None]):
         async def one(index: int, probe: "PlannedProbe") -> None:
             run = await asyncio.to_thread(run_probe, probe)
             runs[index] = run
-            self.progress.finish_one(index, _outcome_mark(run))
+            if self.progress is not None:
+                self.progress.finish_one(index, _outcome_mark(run))
 
         try:
             await asyncio.gather(*(one(i, p) for i, p in enumerate(planned)))
@@ -618,8 +625,9 @@ class ConversationScreen(Screen[None]):
     def _end_probes(self) -> None:
         self._probe_worker = None
         self._probes = []
-        self.progress.stop()
-        self.progress.display = False
+        if self.progress is not None:
+            self.progress.stop()
+            self.progress.display = False
         self.card.display = True
         if self.card.mode == "question":
             self.card.answer_input.focus()

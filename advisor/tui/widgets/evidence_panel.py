@@ -7,7 +7,6 @@ it (a ruled-out one says why it was ruled out).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import on
@@ -27,13 +26,15 @@ MAX_RULED_OUT = 6
 
 
 class EvidencePanel(Vertical):
-    @dataclass
     class FactChosen(Message):
-        fact: str
+        def __init__(self, fact: str) -> None:
+            super().__init__()
+            self.fact = fact
 
-    @dataclass
     class DiagnosisChosen(Message):
-        diagnosis_id: str
+        def __init__(self, diagnosis_id: str) -> None:
+            super().__init__()
+            self.diagnosis_id = diagnosis_id
 
     def compose(self) -> ComposeResult:
         yield Static("Known so far", classes="panel-title")

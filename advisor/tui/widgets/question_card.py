@@ -13,7 +13,6 @@ The card only reports what the user chose (messages); the conversation screen ac
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import events, on
@@ -38,13 +37,16 @@ class AnswerInput(Input):
     """The card's text field. On an empty field, digits and "?" act as keys; a multi-line paste
     is log text, not an answer."""
 
-    @dataclass
+    # Plain classes, not dataclasses: these modules load before the first paint.
     class Shortcut(Message):
-        key: str
+        def __init__(self, key: str) -> None:
+            super().__init__()
+            self.key = key
 
-    @dataclass
     class PastedLines(Message):
-        text: str
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
     # Textual also calls Input's own handlers after these (they walk the class hierarchy)
     # unless prevent_default() is called, which is how a handled key or paste stops there.
@@ -68,20 +70,23 @@ class QuestionCard(Vertical):
         Binding("down", "cursor_down", "Next choice", show=False),
     ]
 
-    @dataclass
     class Answered(Message):
-        question_id: str
-        value: str
-        label: str
-        typed: str | None  # the free text, when the answer was typed
+        def __init__(self, question_id: str, value: str, label: str, typed: str | None) -> None:
+            super().__init__()
+            self.question_id = question_id
+            self.value = value
+            self.label = label
+            self.typed = typed  # the free text, when the answer was typed
 
-    @dataclass
     class Described(Message):
-        text: str
+        def __init__(self, text: str) -> None:
+            super().__init__()
+            self.text = text
 
-    @dataclass
     class MenuChosen(Message):
-        action: str
+        def __init__(self, action: str) -> None:
+            super().__init__()
+            self.action = action
 
     class WhyRequested(Message):
         pass

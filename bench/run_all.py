@@ -1,0 +1,25 @@
+"""Run every benchmark in turn and print their figures (medians and ratios)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def main() -> int:
+    failed = []
+    for script in sorted(HERE.glob("bench_*.py")):
+        print(f"\n### {script.name}", flush=True)
+        proc = subprocess.run([sys.executable, str(script), *sys.argv[1:]], cwd=str(HERE))
+        if proc.returncode != 0:
+            failed.append(script.name)
+    if failed:
+        print(f"\nfailed: {', '.join(failed)}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
