@@ -152,7 +152,10 @@ class DescriptionMatcher:
                     if not p.negative or window_negated:  # "never shows up" needs its "never"
                         score = alignment.score
                         negated = not p.negative and window_negated
-            if len(p.words) >= 2:
+            # Two common words ("mac", "fail") turn up together in too many sentences: a two-word
+            # phrase is matched reworded only when one of its words is specific (a long word or
+            # an API name such as didFailWithError); otherwise it must match near-verbatim.
+            if len(p.words) >= 3 or (len(p.words) == 2 and max(len(w) for w in p.words) >= 7):
                 for tokens in sentences:
                     coverage, start, end = _window_coverage(p.words, tokens)
                     window_negated = _negated(tokens, start, end)

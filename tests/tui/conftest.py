@@ -40,7 +40,9 @@ def small_kb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def small_kb(small_kb_root: Path) -> KnowledgeBase:
-    return load_knowledge(small_kb_root)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ADVISOR_NO_CACHE", "1")  # parse it: a cached model may predate today's code
+        return load_knowledge(small_kb_root)
 
 
 @pytest.fixture(autouse=True)
@@ -50,6 +52,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     empty.mkdir()
     monkeypatch.setenv("PATH", str(empty))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.chdir(tmp_path)
     return tmp_path

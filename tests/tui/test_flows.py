@@ -310,9 +310,9 @@ async def test_theme_toggle_and_evidence_panel(make_app) -> None:  # type: ignor
         assert app.theme == "textual-dark"
         await pilot.press("ctrl+t")
         assert app.theme == "textual-light"
-        assert app.conversation.panel.display
+        assert app.conversation.query_one("#evidence").display
         await pilot.press("f2")
-        assert not app.conversation.panel.display
+        assert not app.conversation.query_one("#evidence").display
 
 
 async def test_no_color_is_honoured(make_app, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]

@@ -32,6 +32,7 @@ async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path,
         "HOME": str(tmp_path),
         "TERM": "xterm-256color",
         "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "LANG": "C.UTF-8",
     }
     terminal = PtyApp([*advisor_command(), "tui", "--knowledge", str(small_kb_root)], env)

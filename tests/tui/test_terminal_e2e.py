@@ -61,7 +61,13 @@ def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkey
     mac = fake_csrutil(tmp_path, monkeypatch, Reply(SIP_DISABLED))
     tmux = Tmux(f"advisor-e2e-{os.getpid()}")
     command = " ".join([*advisor_command(), "tui", "--knowledge", str(small_kb_root)])
-    env = {"PATH": mac.path, "XDG_STATE_HOME": str(tmp_path / "state"), "HOME": str(tmp_path), "TERM": "xterm-256color"}
+    env = {
+        "PATH": mac.path,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+    }
     env_args = [arg for name, value in env.items() for arg in ("-e", f"{name}={value}")]
     tmux.run(
         "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", *env_args,

@@ -83,7 +83,8 @@ class ConversationScreen(Screen[None]):
             with Vertical(id="conversation"):
                 yield MessageLog(id="log")
                 yield QuestionCard(id="card")  # the probe progress view mounts above it when first needed
-            yield EvidencePanel(id="evidence")
+            # The panel's lists mount just after the first paint (launch speed); this holds its place.
+            yield Vertical(id="evidence")
         yield Footer()
 
     @property
@@ -102,13 +103,14 @@ class ConversationScreen(Screen[None]):
 
     @property
     def panel(self) -> EvidencePanel:
-        return self.query_one("#evidence", EvidencePanel)
+        return self.query_one(EvidencePanel)
 
     def on_mount(self) -> None:
         self.log_view.add("advisor", INTRO)
         self.call_after_refresh(self._start)
 
-    def _start(self) -> None:
+    async def _start(self) -> None:
+        await self.query_one("#evidence").mount(EvidencePanel(id="evidence-panel"))
         self.run_worker(self._load(), name="load", group="load")
 
     # ---- start: knowledge, resume, evidence given on the command line -----------------------------
@@ -455,7 +457,7 @@ class ConversationScreen(Screen[None]):
         self.app.push_screen(ChangeAnswerScreen(answers), chosen)
 
     def action_toggle_evidence(self) -> None:
-        panel = self.panel
+        panel = self.query_one("#evidence")
         panel.display = not panel.display
 
     def action_paste_log(self) -> None:
