@@ -22,7 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.exit_status import ExitStatus, UserError
+from advisor.exit_status import ExitStatus
 from advisor.transcripts.format import write_keeping_on_failure
 
 if TYPE_CHECKING:

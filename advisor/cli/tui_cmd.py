@@ -13,19 +13,42 @@ from pathlib import Path
 from advisor.exit_status import ExitStatus, UserError
 
 
+HELP = "the interactive troubleshooter (the default command)"
+DESCRIPTION = (
+    "Talk the problem through: advisor asks only what it cannot find out itself, reads your logs "
+    "and app bundle, runs read-only checks with your consent, and ends with the fix. Sessions are "
+    "saved after every step under $XDG_STATE_HOME/advisor (or ~/.local/state/advisor)."
+)
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "tui",
-        help="the interactive troubleshooter (the default command)",
-        description="Talk the problem through: advisor asks only what it cannot find out itself, "
-        "reads your logs and app bundle, runs read-only checks with your consent, and ends with the fix. "
-        "Sessions are saved after every step under $XDG_STATE_HOME/advisor (or ~/.local/state/advisor).",
-    )
+    p = sub.add_parser("tui", help=HELP, description=DESCRIPTION)
+    _add_arguments(p)
+    p.set_defaults(func=run)
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--app", metavar="PATH", help="the container app bundle to read (or a provider, or a .zip of one)")
     p.add_argument("--log", metavar="FILE", help="a log file to read at start (log show / log stream output, Console copy, crash text)")
     p.add_argument("--resume", action="store_true", help="continue the newest unfinished session")
     p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
-    p.set_defaults(func=run)
+
+
+def main(argv: list[str]) -> int:
+    """`advisor tui ARGS` without building the other commands' parsers (they cost ~40 ms of
+    launch time); same errors and exit statuses as the dispatcher."""
+    from advisor.cli import _Parser
+
+    parser = _Parser(prog="advisor tui", description=DESCRIPTION)
+    _add_arguments(parser)
+    try:
+        return run(parser.parse_args(argv))
+    except UserError as exc:
+        print(f"advisor: {exc.message}", file=sys.stderr)
+        return int(exc.exit_status)
+    except KeyboardInterrupt:
+        print("advisor: interrupted", file=sys.stderr)
+        return 130
 
 
 def _check_inputs(ns: argparse.Namespace) -> None:

@@ -1,12 +1,11 @@
 """Matching a developer's description against symptom phrases."""
 
-from pathlib import Path
 
 import pytest
 
 from advisor.engine.describe import DescriptionMatcher, description_evidence
 from advisor.knowledge.loader import load_knowledge
-from tests.engine.tiny_kb import FILES, write_tiny_kb
+from tests.engine.tiny_kb import write_tiny_kb
 
 SYMPTOMS = """
 symptoms:
