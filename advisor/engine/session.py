@@ -17,6 +17,24 @@ from advisor.exit_status import UserError
 from advisor.knowledge.model import UNKNOWN, KnowledgeBase, Question
 
 
+_TRUTHY = {"yes", "true", "on", "enabled", "1", "y"}
+_FALSY = {"no", "false", "off", "disabled", "0", "n"}
+_PAIRS = (("yes", "no"), ("on", "off"), ("enabled", "disabled"))
+
+
+def _boolean_alias(value: str, values: tuple[str, ...]) -> str | None:
+    """true/false, on/off, 1/0... for a two-valued fact such as yes/no or enabled/disabled
+    (scripts often pass booleans the way their own language prints them)."""
+    for positive, negative in _PAIRS:
+        if set(values) == {positive, negative}:
+            v = value.strip().lower()
+            if v in _TRUTHY:
+                return positive
+            if v in _FALSY:
+                return negative
+    return None
+
+
 @dataclass(frozen=True)
 class AskedQuestion:
     question: str
@@ -67,6 +85,9 @@ class Session:
         lowered = {v.lower(): v for v in definition.values}
         if value.lower() in lowered:
             return fact_id, lowered[value.lower()]
+        alias = _boolean_alias(value, definition.values)
+        if alias is not None:
+            return fact_id, alias
         raise UserError(
             f"unknown value '{value}' for fact '{fact_id}' (expected one of {', '.join(definition.values)}, unknown)"
         )

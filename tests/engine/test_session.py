@@ -126,3 +126,13 @@ def test_unanswered_lists_open_questions_in_walk_order(tiny):
     assert open_facts and "platform" not in open_facts
     assert set(open_facts) <= {"packaging", "distribution", "ios_copy", "other_copy", "sip"}
     assert s.next_question().question.fact == open_facts[0]
+
+
+def test_boolean_spellings_are_accepted_for_two_valued_facts(tiny):
+    s = Session(tiny)
+    s.answer("ios_copy", "True")
+    s.answer("sip", "off")
+    assert s.facts.value("ios_copy") == "yes"
+    assert s.facts.value("sip") == "disabled"
+    with pytest.raises(UserError):
+        s.answer("platform", "true")  # not a two-valued yes/no fact
