@@ -12,7 +12,6 @@ from pathlib import Path
 
 from advisor.exit_status import ExitStatus, UserError
 
-
 HELP = "the interactive troubleshooter (the default command)"
 DESCRIPTION = (
     "Talk the problem through: advisor asks only what it cannot find out itself, reads your logs "
@@ -59,18 +58,21 @@ def _check_inputs(ns: argparse.Namespace) -> None:
             raise UserError(f"tui: --log {ns.log}: no such file")
     if ns.app is not None and not Path(ns.app).exists():
         raise UserError(f"tui: --app {ns.app}: no such file or folder")
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise UserError("tui: needs a terminal; for scripts use `advisor diagnose` (see advisor diagnose --help)")
-
-
-def run(ns: argparse.Namespace) -> int:
-    _check_inputs(ns)
+    if ns.knowledge is not None and not Path(ns.knowledge).is_dir():
+        raise UserError(f"tui: --knowledge {ns.knowledge}: no such folder")
     if ns.resume:
         from advisor.tui.session_store import SessionStore
 
         store = SessionStore()
         if store.latest_unfinished() is None:
             raise UserError(f"tui: no unfinished session to resume (sessions are kept in {store.folder})")
+    # Last, so a mistyped option is reported even when run without a terminal.
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise UserError("tui: needs a terminal; for scripts use `advisor diagnose` (see advisor diagnose --help)")
+
+
+def run(ns: argparse.Namespace) -> int:
+    _check_inputs(ns)
     from advisor.tui.app import AdvisorApp
     from advisor.tui.options import TuiOptions
 
@@ -84,6 +86,7 @@ def run(ns: argparse.Namespace) -> int:
     try:
         result = app.run()
     finally:
+        app.conversation.save()  # the last step, if quit came before its save ran
         app.store.close()
     if app.return_code == ExitStatus.BAD_INPUT:
         raise UserError(f"tui: {result}")

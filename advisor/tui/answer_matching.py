@@ -8,8 +8,8 @@ close, so the question card can confirm ("understood: Developer ID") or ask agai
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 from rapidfuzz import fuzz, utils
 
@@ -103,9 +103,9 @@ def match_answer(text: str, options: Sequence[ChoiceOption]) -> AnswerMatch:
             return AnswerMatch(text, listed[n - 1], 100.0)
         return AnswerMatch(text, None, 0.0)
     query = _normal(raw)
-    if raw == "?" or query in {_normal(p) for p in UNKNOWN_PHRASES if _normal(p)}:
-        if unknown is not None:
-            return AnswerMatch(text, unknown, 100.0)
+    said_unknown = raw == "?" or query in {_normal(p) for p in UNKNOWN_PHRASES if _normal(p)}
+    if said_unknown and unknown is not None:
+        return AnswerMatch(text, unknown, 100.0)
     if not query:
         return AnswerMatch(text, None, 0.0)
     # An exact label, value or synonym wins outright.

@@ -31,7 +31,6 @@ class AdvisorApp(App[str]):
     SUB_TITLE = "Network Extension troubleshooter"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     COMMANDS = App.COMMANDS | {AdvisorCommands}
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
     BINDINGS = [
         Binding("ctrl+s", "export", "Export"),
         Binding("ctrl+l", "paste_log", "Paste log"),
@@ -43,7 +42,7 @@ class AdvisorApp(App[str]):
     ]
 
     def __init__(
-        self, options: TuiOptions | None = None, kb: "KnowledgeBase | None" = None, store: SessionStore | None = None
+        self, options: TuiOptions | None = None, kb: KnowledgeBase | None = None, store: SessionStore | None = None
     ) -> None:
         super().__init__()
         self.options = options or TuiOptions()
@@ -113,9 +112,9 @@ class AdvisorApp(App[str]):
         if self.screen is self.conversation:
             self.conversation.action_why()
 
-    async def action_back(self) -> None:
+    def action_back(self) -> None:
         if self.screen is self.conversation:
-            await self.conversation.action_back()
+            self.conversation.action_back()
 
     def action_toggle_evidence(self) -> None:
         self.conversation.action_toggle_evidence()

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
@@ -13,7 +14,7 @@ if TYPE_CHECKING:
 
 class AdvisorCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
-        app: "AdvisorApp" = self.app  # type: ignore[assignment]
+        app: AdvisorApp = self.app  # type: ignore[assignment]
         return [
             ("Export report as Markdown", "Write the report (Markdown) and show where it went", partial(app.export_now, "markdown")),
             ("Export report as HTML", "Write the report (HTML) and show where it went", partial(app.export_now, "html")),

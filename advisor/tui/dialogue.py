@@ -10,7 +10,7 @@ It imports no Textual, so the flow is tested without a terminal.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Union
+from typing import TYPE_CHECKING
 
 from advisor.engine.scoring import Assessment, Status
 from advisor.engine.walk import QuestionChoice, Separation, question_is_askable
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 UNKNOWN_LABEL = "I don't know"
 MAX_DIAGNOSIS_CHANGES = 5  # per step, so one answer never floods the conversation
+MAX_DETAILED_FACTS = 3  # more facts learned at once are listed on one line
 
 
 # ---- what the conversation does next ---------------------------------------------------
@@ -37,7 +38,7 @@ class OfferProbes:
     """advisor can settle the question itself by running these commands (with consent)."""
 
     choice: QuestionChoice
-    probes: list["PlannedProbe"]
+    probes: list[PlannedProbe]
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Finished:
     diagnoses: list[Assessment]
 
 
-Turn = Union[AskQuestion, OfferProbes, ShowDiagnosis, Finished]
+Turn = AskQuestion | OfferProbes | ShowDiagnosis | Finished
 
 
 # ---- what changed in one step ------------------------------------------------------------
@@ -85,7 +86,7 @@ class Dialogue:
     def __init__(self, inv: Investigation, state: DialogueState | None = None) -> None:
         self.inv = inv
         self.state = state or DialogueState()
-        self._context: "ProbeContext | None" = None
+        self._context: ProbeContext | None = None
         self._looked_around = False
 
     @property
@@ -153,7 +154,7 @@ class Dialogue:
         self._context = None
         self._looked_around = False
 
-    def probe_context(self) -> "ProbeContext":
+    def probe_context(self) -> ProbeContext:
         """What the probes look at: the app and its providers (read from disk once per app)."""
         if self._context is None:
             recorded = self.inv.probe_context
@@ -168,10 +169,10 @@ class Dialogue:
                     self._context = self.inv.discover(None)
         return self._context
 
-    def _app_changed(self, recorded: "ProbeContext") -> bool:
+    def _app_changed(self, recorded: ProbeContext) -> bool:
         return self.state.app_path is not None and recorded.app_path is None
 
-    def probes_for(self, fact: str | None) -> list["PlannedProbe"]:
+    def probes_for(self, fact: str | None) -> list[PlannedProbe]:
         """Probes not declined that would settle `fact` (or any unknown fact when None)."""
         declined = set(self.state.declined_probes)
         wanted = self.inv.wanted_probes(self.probe_context())
@@ -180,12 +181,12 @@ class Dialogue:
             if p.probe.id not in declined and (fact is None or fact in p.probe.settles)
         ]
 
-    def decline(self, probes: list["PlannedProbe"]) -> None:
+    def decline(self, probes: list[PlannedProbe]) -> None:
         for p in probes:
             if p.probe.id not in self.state.declined_probes:
                 self.state.declined_probes.append(p.probe.id)
 
-    def add_probe_runs(self, runs: list["ProbeRun"]) -> None:
+    def add_probe_runs(self, runs: list[ProbeRun]) -> None:
         """Results of probes the user allowed; with that consent advisor also looks around the
         context once (the app's location, iOS copies in the Applications folder)."""
         from advisor.probes import refine_context
@@ -328,11 +329,19 @@ class Dialogue:
 
     def changes(self, before: Snapshot, after: Snapshot, quiet_facts: set[str] = frozenset()) -> list[Change]:  # type: ignore[assignment]
         out: list[Change] = []
-        for fact, (value, source, detail) in after.facts.items():
-            if fact in quiet_facts or before.facts.get(fact, (None,))[0] == value:
-                continue
-            where = f" ({detail})" if detail and detail != "answered" else ""
-            out.append(Change("fact", f"{fact} = {self.value_label(fact, value)} [{source}]{where}"))
+        learned = [
+            (fact, value, source, detail)
+            for fact, (value, source, detail) in after.facts.items()
+            if fact not in quiet_facts and before.facts.get(fact, (None,))[0] != value
+        ]
+        if len(learned) <= MAX_DETAILED_FACTS:
+            for fact, value, source, detail in learned:
+                where = f" ({detail})" if detail and detail != "answered" else ""
+                out.append(Change("fact", f"{fact} = {self.value_label(fact, value)} [{source}]{where}"))
+        else:  # a bundle or a probe batch settles many facts at once: one line, details in the panel
+            listed = ", ".join(f"{fact} = {value}" for fact, value, _, _ in learned)
+            sources = sorted({source for _, _, source, _ in learned})
+            out.append(Change("fact", f"{len(learned)} facts [{', '.join(sources)}]: {listed}"))
         titles = {a.id: a.diagnosis.title for a in self.inv.session.ranking.all.values()}
         moved: list[Change] = []
         for did, status in after.statuses.items():
@@ -343,7 +352,7 @@ class Dialogue:
             moved.append(Change("diagnosis", f"{verb}: {titles.get(did, did)}"))
         for did in before.statuses:
             if did in after.ruled_out and did not in after.statuses:
-                moved.append(Change("ruled-out", f"ruled out: {titles.get(did, did)} -- {after.ruled_out[did]}"))
+                moved.append(Change("ruled-out", f"{titles.get(did, did)} -- {after.ruled_out[did]}"))
         if len(moved) > MAX_DIAGNOSIS_CHANGES:
             extra = len(moved) - MAX_DIAGNOSIS_CHANGES
             moved = moved[:MAX_DIAGNOSIS_CHANGES] + [Change("diagnosis", f"(and {extra} more changes)")]

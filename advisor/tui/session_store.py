@@ -45,12 +45,12 @@ def state_dir() -> Path:
 @dataclass
 class ResumedSession:
     path: Path
-    investigation: "Investigation"
-    state: "DialogueState"
+    investigation: Investigation
+    state: DialogueState
     recorded: str
 
 
-def _state_to_data(state: "DialogueState", finished: bool) -> dict[str, Any]:
+def _state_to_data(state: DialogueState, finished: bool) -> dict[str, Any]:
     return {
         "finished": finished,
         "described": state.described,
@@ -62,7 +62,7 @@ def _state_to_data(state: "DialogueState", finished: bool) -> dict[str, Any]:
     }
 
 
-def _state_from_data(data: Any) -> "DialogueState":
+def _state_from_data(data: Any) -> DialogueState:
     from advisor.tui.dialogue import DialogueState
 
     if not isinstance(data, dict):
@@ -71,7 +71,7 @@ def _state_from_data(data: Any) -> "DialogueState":
     for item in data.get("presented") or []:
         if isinstance(item, list) and len(item) == 2 and isinstance(item[1], int):
             presented.append((str(item[0]), item[1]))
-    text = lambda v: str(v) if v is not None else None  # noqa: E731
+    text = lambda v: str(v) if v is not None else None
     return DialogueState(
         described=bool(data.get("described", True)),
         presented=presented,
@@ -82,7 +82,7 @@ def _state_from_data(data: Any) -> "DialogueState":
     )
 
 
-def is_finished(t: "Transcript") -> bool:
+def is_finished(t: Transcript) -> bool:
     tui = (t.result or {}).get(TUI_KEY)
     return bool(isinstance(tui, dict) and tui.get("finished"))
 
@@ -101,7 +101,7 @@ class SessionStore:
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         return self.folder / f"session-{stamp}-{secrets.token_hex(3)}.yaml"
 
-    def snapshot(self, path: Path, inv: "Investigation", state: "DialogueState", finished: bool) -> "Transcript":
+    def snapshot(self, path: Path, inv: Investigation, state: DialogueState, finished: bool) -> Transcript:
         """The session as a transcript (UI thread: it reads the investigation)."""
         from advisor.transcripts.evidence_io import transcript_from_investigation
 
@@ -111,17 +111,17 @@ class SessionStore:
         t.result[TUI_KEY] = _state_to_data(state, finished)
         return t
 
-    def save_later(self, path: Path, transcript: "Transcript") -> None:
+    def save_later(self, path: Path, transcript: Transcript) -> None:
         """Queue the write; writes happen in the order queued, each one atomic."""
         with self._lock:
             self._pending = [f for f in self._pending if not f.done()]
             self._pending.append(self._writer.submit(self._write, path, transcript))
 
-    def save_now(self, path: Path, transcript: "Transcript") -> None:
+    def save_now(self, path: Path, transcript: Transcript) -> None:
         self.flush()
         self._write(path, transcript)
 
-    def _write(self, path: Path, transcript: "Transcript") -> None:
+    def _write(self, path: Path, transcript: Transcript) -> None:
         from advisor.transcripts.format import dump_transcript, write_atomically
 
         try:
@@ -163,7 +163,7 @@ class SessionStore:
                 return path
         return None
 
-    def resume(self, kb: "KnowledgeBase", path: Path | None = None, runtime: "KnowledgeRuntime | None" = None) -> ResumedSession:
+    def resume(self, kb: KnowledgeBase, path: Path | None = None, runtime: KnowledgeRuntime | None = None) -> ResumedSession:
         """Rebuild the investigation and the dialogue state of a saved session (UserError if none)."""
         from advisor.transcripts.evidence_io import investigation_from_transcript
         from advisor.transcripts.format import load_transcript

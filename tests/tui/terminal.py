@@ -35,13 +35,16 @@ class PtyApp:
         self.pid, self.fd = pid, fd
         fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         self.raw = b""
+        self.mark = 0  # read_until looks at the output after the last send()
 
-    def text(self) -> str:
-        return ESCAPES.sub(b"", self.raw).decode("utf-8", errors="replace")
+    def text(self, since_mark: bool = False) -> str:
+        raw = self.raw[self.mark :] if since_mark else self.raw
+        return ESCAPES.sub(b"", raw).decode("utf-8", errors="replace")
 
     def read_until(self, wanted: str, limit: float = 20.0) -> None:
+        """Wait until `wanted` is painted after the last send() (bounded)."""
         deadline = time.monotonic() + limit
-        while wanted not in self.text():
+        while wanted not in self.text(since_mark=True):
             left = deadline - time.monotonic()
             if left <= 0:
                 raise AssertionError(f"{wanted!r} never appeared; last output: {self.text()[-400:]!r}")
@@ -64,6 +67,8 @@ class PtyApp:
             self.raw += chunk
 
     def send(self, data: str) -> None:
+        self.drain()
+        self.mark = len(self.raw)
         os.write(self.fd, data.encode())
 
     def kill(self) -> None:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from advisor.investigation import Investigation
 from advisor.knowledge.model import KnowledgeBase
-from advisor.tui.dialogue import AskQuestion, Dialogue, Finished, OfferProbes, ShowDiagnosis
+from advisor.tui.dialogue import (
+    AskQuestion,
+    Dialogue,
+    Finished,
+    OfferProbes,
+    ShowDiagnosis,
+)
 
 
 def start(kb: KnowledgeBase) -> Dialogue:

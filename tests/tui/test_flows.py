@@ -17,7 +17,14 @@ from advisor.tui.screens.diagnosis import DiagnosisScreen
 from advisor.tui.screens.explain import ExplainScreen
 from advisor.tui.screens.export import ExportScreen
 from tests.fake_mac import HANG_SECONDS, Reply
-from tests.tui.conftest import SIP_DISABLED, current_question, fake_csrutil, skip_description, started, wait_until
+from tests.tui.conftest import (
+    SIP_DISABLED,
+    current_question,
+    fake_csrutil,
+    skip_description,
+    started,
+    wait_until,
+)
 
 SIZE = (80, 24)
 KEYS = {"sip": "1", "platform": "1", "packaging": "1", "distribution": "2"}  # enabled, macos, appex, developer-id
@@ -31,7 +38,7 @@ async def answer_until_diagnosis(pilot) -> DiagnosisScreen:  # type: ignore[no-u
         question = current_question(app)
         assert question is not None, f"neither a question nor a diagnosis: {app.screen}"
         await pilot.press(KEYS[question])
-        await wait_until(pilot, lambda: current_question(app) != question, f"the step after {question}")
+        await wait_until(pilot, lambda q=question: current_question(app) != q, f"the step after {question}")
     raise AssertionError("no diagnosis reached")
 
 
@@ -187,7 +194,7 @@ async def test_keep_checking_then_finish(make_app) -> None:  # type: ignore[no-u
                 break
             q = current_question(app)
             await pilot.press("0")
-            await wait_until(pilot, lambda: current_question(app) != q, "the next step")
+            await wait_until(pilot, lambda q=q: current_question(app) != q, "the next step")
         assert app.conversation.card.mode == "menu"
         actions = [o.id for o in app.conversation.card.choice_list.options]
         assert f"open:{first}" in actions and "export" in actions
@@ -326,3 +333,46 @@ async def test_no_color_is_honoured(make_app, monkeypatch: pytest.MonkeyPatch) -
         # Statuses are words, not only colours.
         dx = [str(o.prompt) for o in app.conversation.panel.query_one("#diagnoses").options]
         assert dx[0].startswith("● confirmed ")
+
+
+async def test_point_at_an_app_bundle(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from tests.fake_mac import seed_mac
+
+    seed = seed_mac(tmp_path / "mac")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await skip_description(pilot)
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: type(app.screen).__name__ == "OpenBundleScreen", "the bundle dialog")
+        await pilot.press(*str(tmp_path / "nothing-here.app"), "enter")
+        assert "no such file or folder" in str(app.screen.query_one("#bundle-error").content)  # asked again, not crashed
+        app.screen.query_one("#bundle-path").value = str(seed.app)
+        await pilot.press("enter")
+        session = app.conversation.dialogue.inv.session
+        await wait_until(pilot, lambda: app.conversation.dialogue.inv.bundle is not None, "the bundle to be read")
+        assert any(t.startswith(f"bundle: read {seed.app}") for t in app.conversation.log_view.texts())
+        assert session.facts.get("platform").value == "macos" and str(session.facts.get("platform").source) == "bundle"
+        # The bundle answered the platform question: it is not asked.
+        await wait_until(pilot, lambda: current_question(app) != "platform", "a question the bundle did not answer")
+        assert "platform" not in session.answers
+
+
+async def test_change_an_earlier_answer_from_the_list(make_app) -> None:  # type: ignore[no-untyped-def]
+    from advisor.tui.screens.change_answer import ChangeAnswerScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await skip_description(pilot)
+        first = current_question(app)
+        await pilot.press(KEYS[first])
+        await wait_until(pilot, lambda: current_question(app) != first, "the second question")
+        second = current_question(app)
+        await pilot.press(KEYS[second])
+        await wait_until(pilot, lambda: current_question(app) != second, "the third step")
+        await pilot.press("f3")
+        await wait_until(pilot, lambda: isinstance(app.screen, ChangeAnswerScreen), "the answers list")
+        await pilot.press("home", "enter")  # the first answer
+        await wait_until(pilot, lambda: current_question(app) == first, "the first question again")
+        kb = app.conversation.dialogue.kb
+        assert kb.questions[first].fact not in app.conversation.dialogue.inv.session.answers
+        assert kb.questions[second].fact in app.conversation.dialogue.inv.session.answers  # later answers stay

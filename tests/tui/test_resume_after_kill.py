@@ -26,7 +26,8 @@ def _answers_saved(terminal: PtyApp, folder: Path, count: int, limit: float = 20
     raise AssertionError(f"no session with {count} answers saved in {folder}")
 
 
-async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+def _answer_twice_then_kill(small_kb_root: Path, tmp_path: Path) -> Path:
+    """Describe, answer two questions ("I don't know"), wait for the save, then kill -9."""
     env = {
         "PATH": str(tmp_path / "empty-bin"),
         "HOME": str(tmp_path),
@@ -35,17 +36,23 @@ async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path,
         "XDG_CACHE_HOME": str(tmp_path / "cache"),
         "LANG": "C.UTF-8",
     }
+    sessions = tmp_path / "state" / "advisor" / "sessions"
     terminal = PtyApp([*advisor_command(), "tui", "--knowledge", str(small_kb_root)], env)
     try:
         terminal.read_until("What is going wrong?")
         terminal.send("works on my mac but not on other macs\r")
-        terminal.read_until("you: works on my mac")
-        for step in range(1, 3):
-            time.sleep(0.3)
-            terminal.send("0")  # I don't know
-            saved = _answers_saved(terminal, tmp_path / "state" / "advisor" / "sessions", step)
+        terminal.read_until("I don't know")  # the first question's card
+        terminal.send("0")
+        terminal.read_until("I don't know")  # the second question's card
+        _answers_saved(terminal, sessions, 1)
+        terminal.send("0")
+        return _answers_saved(terminal, sessions, 2)
     finally:
         terminal.kill()
+
+
+async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    saved = _answer_twice_then_kill(small_kb_root, tmp_path)
     answers = load_transcript(saved).answers
     assert list(answers.values()) == ["unknown", "unknown"]
 
@@ -53,8 +60,9 @@ async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path,
     async with app.run_test(size=(80, 24)) as pilot:
         await started(pilot)
         await wait_until(pilot, lambda: app.conversation.card.mode != "describe", "the resumed session")
-        session = app.conversation.dialogue.inv.session
-        assert dict(session.answers) == answers
-        assert app.conversation.dialogue.inv.describe == "works on my mac but not on other macs"
-        assert current_question(app) not in (None, *[q for q in app.conversation.dialogue.kb.questions if app.conversation.dialogue.kb.questions[q].fact in answers])
+        dialogue = app.conversation.dialogue
+        assert dict(dialogue.inv.session.answers) == answers
+        assert dialogue.inv.describe == "works on my mac but not on other macs"
+        asked = current_question(app)
+        assert asked is not None and dialogue.kb.questions[asked].fact not in answers  # the next one, not a repeat
         assert any(t.startswith("advisor: Welcome back") for t in app.conversation.log_view.texts())

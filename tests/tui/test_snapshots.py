@@ -15,7 +15,14 @@ from advisor.tui.screens.diagnosis import DiagnosisScreen
 from advisor.tui.screens.explain import ExplainScreen
 from advisor.tui.screens.export import ExportScreen
 from tests.fake_mac import Reply
-from tests.tui.conftest import SIP_DISABLED, current_question, fake_csrutil, skip_description, started, wait_until
+from tests.tui.conftest import (
+    SIP_DISABLED,
+    current_question,
+    fake_csrutil,
+    skip_description,
+    started,
+    wait_until,
+)
 
 KEYS = {"sip": "1", "platform": "1", "packaging": "1", "distribution": "2"}
 
@@ -26,7 +33,7 @@ async def _to_diagnosis(pilot) -> None:  # type: ignore[no-untyped-def]
     while not isinstance(app.screen, DiagnosisScreen):
         question = current_question(app)
         await pilot.press(KEYS[question])
-        await wait_until(pilot, lambda: current_question(app) != question, "the next step")
+        await wait_until(pilot, lambda q=question: current_question(app) != q, "the next step")
     await pilot.pause()
 
 

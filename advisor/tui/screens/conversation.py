@@ -27,10 +27,17 @@ from advisor.tui.widgets.message_log import MessageLog
 from advisor.tui.widgets.question_card import AnswerInput, QuestionCard
 
 if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch speed)
-    from advisor.tui.widgets.probe_progress import ProbeProgress
     from advisor.knowledge.model import KnowledgeBase
     from advisor.probes import PlannedProbe, ProbeRun
-    from advisor.tui.dialogue import Dialogue, OfferProbes, ShowDiagnosis, Finished, Snapshot, Turn
+    from advisor.tui.dialogue import (
+        Dialogue,
+        Finished,
+        OfferProbes,
+        ShowDiagnosis,
+        Snapshot,
+        Turn,
+    )
+    from advisor.tui.widgets.probe_progress import ProbeProgress
 
 INTRO = (
     "I'll ask only what I cannot find out myself (from your description, logs, the app bundle, "
@@ -60,21 +67,23 @@ class ConversationScreen(Screen[None]):
         Binding("f2", "toggle_evidence", "Evidence", show=False),
     ]
 
-    def __init__(self, options: TuiOptions, store: SessionStore, kb: "KnowledgeBase | None" = None) -> None:
+    def __init__(self, options: TuiOptions, store: SessionStore, kb: KnowledgeBase | None = None) -> None:
         super().__init__()
         self.options = options
         self.store = store
         self.preloaded_kb = kb
-        self.dialogue: "Dialogue | None" = None
+        self.dialogue: Dialogue | None = None
         self.session_path: Path | None = None
-        self.turn: "Turn | None" = None
+        self.turn: Turn | None = None
         self.ready = asyncio.Event()
         self.engine_lock = asyncio.Lock()
         self._needs_advance = False
         self._asked: str | None = None  # question id last shown in the card
-        self._probes: list["PlannedProbe"] = []
+        self._probes: list[PlannedProbe] = []
         self._probe_worker: Any = None
         self._saved_once = False
+        self._panel_mounted: Any = None
+        self._save_error_shown: str | None = None
 
     # ---- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -96,7 +105,7 @@ class ConversationScreen(Screen[None]):
         return self.query_one("#card", QuestionCard)
 
     @property
-    def progress(self) -> "ProbeProgress | None":
+    def progress(self) -> ProbeProgress | None:
         """The probe progress view, once a probe has run (mounted on first use: launch speed)."""
         found = self.query("#probes")
         return found.first() if found else None  # type: ignore[return-value]
@@ -109,12 +118,18 @@ class ConversationScreen(Screen[None]):
         self.log_view.add("advisor", INTRO)
         self.call_after_refresh(self._start)
 
-    async def _start(self) -> None:
-        await self.query_one("#evidence").mount(EvidencePanel(id="evidence-panel"))
+    def _start(self) -> None:
+        self._panel_mounted = self.query_one("#evidence").mount(EvidencePanel(id="evidence-panel"))
         self.run_worker(self._load(), name="load", group="load")
+
+    def _in_worker(self, work: Any) -> None:
+        """Run a step that touches the engine on a worker: message handlers never wait (the
+        screen's queue keeps flowing), and steps take the engine lock in the order they came."""
+        self.run_worker(work, group="engine")
 
     # ---- start: knowledge, resume, evidence given on the command line -----------------------------
     async def _load(self) -> None:
+        await self._panel_mounted
         try:
             kb = self.preloaded_kb or await asyncio.to_thread(self._read_knowledge)
             # The engine's modules are imported here, off the UI thread, after the first paint.
@@ -144,7 +159,7 @@ class ConversationScreen(Screen[None]):
         if self.dialogue.state.described:
             self.advance()
 
-    def _read_knowledge(self) -> "KnowledgeBase":
+    def _read_knowledge(self) -> KnowledgeBase:
         from advisor.knowledge.loader import load_knowledge
 
         return load_knowledge(self.options.knowledge_root)
@@ -204,7 +219,7 @@ class ConversationScreen(Screen[None]):
             self.log_view.add("advisor", question.text)
         self._asked = question_id
 
-    def _offer_probes(self, turn: "OfferProbes") -> None:
+    def _offer_probes(self, turn: OfferProbes) -> None:
         from advisor.tui.screens.consent import ConsentScreen, ProbeRequest
 
         d = self.dialogue
@@ -215,9 +230,9 @@ class ConversationScreen(Screen[None]):
         self.log_view.add("advisor", "I can find this out myself, if you allow it.")
         requests = [ProbeRequest(p.command_line, p.probe.why) for p in turn.probes]
 
-        async def decided(run: bool | None) -> None:
+        def decided(run: bool | None) -> None:
             if run:
-                await self.run_probes(turn.probes)
+                self._in_worker(self.run_probes(turn.probes))
             else:
                 d.decline(turn.probes)
                 self.log_view.add("you", "Don't run it; I'll answer.")
@@ -226,7 +241,7 @@ class ConversationScreen(Screen[None]):
 
         self.app.push_screen(ConsentScreen(question.text, requests), decided)
 
-    def _present(self, turn: "ShowDiagnosis") -> None:
+    def _present(self, turn: ShowDiagnosis) -> None:
         d = self.dialogue
         assert d is not None
         a = turn.assessment
@@ -238,12 +253,12 @@ class ConversationScreen(Screen[None]):
         self.save_soon()
         self.show_diagnosis(a.id, presented=True)
 
-    def _finish(self, turn: "Finished") -> None:
+    def _finish(self, turn: Finished) -> None:
         d = self.dialogue
         assert d is not None
-        shown = d.presented_ids()
         if turn.diagnoses:
-            text = f"That is all I can find: {len(turn.diagnoses)} possible cause(s), {len(shown)} shown."
+            n = len(turn.diagnoses)
+            text = f"That is all I can find: {n} cause{'s' if n != 1 else ''} fit the evidence. Open one below, or export the report."
         else:
             text = "I found no cause that the evidence supports. More evidence may help: a log, the app bundle, or checks I can run."
         if self._asked != "<finished>":
@@ -295,18 +310,23 @@ class ConversationScreen(Screen[None]):
 
     # ---- answers ----------------------------------------------------------------------------------
     @on(QuestionCard.Described)
-    async def _described(self, message: QuestionCard.Described) -> None:
+    def _described(self, message: QuestionCard.Described) -> None:
+        self._in_worker(self._describe(message.text))
+
+    async def _describe(self, text: str) -> None:
         await self.ready.wait()
         d = self.dialogue
         assert d is not None
-        if message.text:
-            self.log_view.add("you", message.text)
+        if d.state.described:
+            return  # Enter pressed twice before the first question appeared
+        if text:
+            self.log_view.add("you", text)
             async with self.engine_lock:
                 before = d.snapshot()
                 symptoms = len(d.inv.describe_matches)
                 quoted = len(d.inv.describe_log_matches)
                 try:
-                    await asyncio.to_thread(d.describe, message.text)
+                    await asyncio.to_thread(d.describe, text)
                 except Exception as exc:  # one evidence source failing must not end the session
                     d.state.described = True
                     self._problem(f"could not read the description ({type(exc).__name__}: {exc})")
@@ -322,11 +342,16 @@ class ConversationScreen(Screen[None]):
         self.advance()
 
     @on(QuestionCard.Answered)
-    async def _answered(self, message: QuestionCard.Answered) -> None:
+    def _answered(self, message: QuestionCard.Answered) -> None:
+        self._in_worker(self._answer(message))
+
+    async def _answer(self, message: QuestionCard.Answered) -> None:
         d = self.dialogue
         if d is None:
             return
         async with self.engine_lock:
+            if message.question_id != self._asked:
+                return  # a second key for a question already answered
             before = d.snapshot()
             try:
                 d.answer(message.question_id, message.value)
@@ -340,11 +365,8 @@ class ConversationScreen(Screen[None]):
         self.save_soon()
 
     @on(AnswerInput.PastedLines)
-    async def _pasted(self, message: AnswerInput.PastedLines) -> None:
-        await self.ready.wait()
-        if self.dialogue is not None and not self.dialogue.state.described:
-            self.dialogue.skip_description()  # pasted lines answer "what is going wrong?" too
-        await self.ingest_log_text(message.text)
+    def _pasted(self, message: AnswerInput.PastedLines) -> None:
+        self._in_worker(self.ingest_log_text(message.text, answers_first_prompt=True))
 
     @on(QuestionCard.WhyRequested)
     def _why_requested(self) -> None:
@@ -376,12 +398,12 @@ class ConversationScreen(Screen[None]):
             await self.app.action_quit()
 
     @on(EvidencePanel.FactChosen)
-    async def _fact_chosen(self, message: EvidencePanel.FactChosen) -> None:
+    def _fact_chosen(self, message: EvidencePanel.FactChosen) -> None:
         d = self.dialogue
         if d is None:
             return
         if message.fact in d.inv.session.answers:
-            await self.change_answer(message.fact)
+            self._in_worker(self.change_answer(message.fact))
             return
         r = d.inv.session.facts.get(message.fact)
         if r is not None:
@@ -408,7 +430,7 @@ class ConversationScreen(Screen[None]):
         else:
             self.notify("Nothing is being asked right now.")
 
-    async def action_back(self) -> None:
+    def action_back(self) -> None:
         if self._probe_worker is not None:
             self.stop_probes()
             return
@@ -420,6 +442,11 @@ class ConversationScreen(Screen[None]):
         if d is None or not d.state.described:
             self.notify("Nothing to go back to yet.")
             return
+        self._in_worker(self._back())
+
+    async def _back(self) -> None:
+        d = self.dialogue
+        assert d is not None
         async with self.engine_lock:
             question_id = d.back()
         if question_id is None:
@@ -450,9 +477,9 @@ class ConversationScreen(Screen[None]):
             return
         answers = [(a.fact, a.text, d.value_label(a.fact, a.answer)) for a in d.inv.session.asked()]
 
-        async def chosen(fact: str | None) -> None:
+        def chosen(fact: str | None) -> None:
             if fact:
-                await self.change_answer(fact)
+                self._in_worker(self.change_answer(fact))
 
         self.app.push_screen(ChangeAnswerScreen(answers), chosen)
 
@@ -463,18 +490,18 @@ class ConversationScreen(Screen[None]):
     def action_paste_log(self) -> None:
         from advisor.tui.screens.paste_log import PasteLogScreen
 
-        async def pasted(text: str | None) -> None:
+        def pasted(text: str | None) -> None:
             if text:
-                await self.ingest_log_text(text)
+                self._in_worker(self.ingest_log_text(text))
 
         self.app.push_screen(PasteLogScreen(), pasted)
 
     def action_open_bundle(self) -> None:
         from advisor.tui.screens.open_bundle import OpenBundleScreen
 
-        async def chosen(path: str | None) -> None:
+        def chosen(path: str | None) -> None:
             if path:
-                await self.ingest_bundle(path)
+                self._in_worker(self.ingest_bundle(path))
 
         self.app.push_screen(OpenBundleScreen(), chosen)
 
@@ -492,9 +519,9 @@ class ConversationScreen(Screen[None]):
             self.notify("No check can run here: the tools they need are not on PATH, or every fact they settle is known.")
             return
 
-        async def decided(run: bool | None) -> None:
+        def decided(run: bool | None) -> None:
             if run:
-                await self.run_probes(planned)
+                self._in_worker(self.run_probes(planned))
             else:
                 d.decline(planned)
                 self.save_soon()
@@ -503,11 +530,13 @@ class ConversationScreen(Screen[None]):
         self.app.push_screen(ConsentScreen("Run the checks I can run here?", requests), decided)
 
     # ---- evidence in ------------------------------------------------------------------------------
-    async def ingest_log_text(self, text: str) -> None:
+    async def ingest_log_text(self, text: str, answers_first_prompt: bool = False) -> None:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         await self.ready.wait()
         d = self.dialogue
         assert d is not None
+        if answers_first_prompt and not d.state.described:
+            d.skip_description()  # pasted lines answer "what is going wrong?" too
         lines = len(text.splitlines())
         self.log_view.add("you", f"(pasted {lines} log line{'s' if lines != 1 else ''})")
         async with self.engine_lock:
@@ -563,7 +592,7 @@ class ConversationScreen(Screen[None]):
         self.advance()
 
     # ---- probes -----------------------------------------------------------------------------------
-    async def run_probes(self, planned: list["PlannedProbe"]) -> None:
+    async def run_probes(self, planned: list[PlannedProbe]) -> None:
         from advisor.tui.widgets.probe_progress import ProbeProgress
 
         self._probes = list(planned)
@@ -578,12 +607,12 @@ class ConversationScreen(Screen[None]):
         self._probe_worker = self._run_probes(list(planned))
 
     @work(group="probes", exclusive=True)
-    async def _run_probes(self, planned: list["PlannedProbe"]) -> None:
+    async def _run_probes(self, planned: list[PlannedProbe]) -> None:
         from advisor.probes import run_probe
 
-        runs: list["ProbeRun | None"] = [None] * len(planned)
+        runs: list[ProbeRun | None] = [None] * len(planned)
 
-        async def one(index: int, probe: "PlannedProbe") -> None:
+        async def one(index: int, probe: PlannedProbe) -> None:
             run = await asyncio.to_thread(run_probe, probe)
             runs[index] = run
             if self.progress is not None:
@@ -634,7 +663,7 @@ class ConversationScreen(Screen[None]):
         if self.card.mode == "question":
             self.card.answer_input.focus()
 
-    def _probe_line(self, run: "ProbeRun") -> str:
+    def _probe_line(self, run: ProbeRun) -> str:
         d = self.dialogue
         assert d is not None
         command = " ".join(run.argv)
@@ -649,7 +678,7 @@ class ConversationScreen(Screen[None]):
     def _problem(self, text: str) -> None:
         self.log_view.add("error", text)
 
-    def _show_changes(self, before: "Snapshot", quiet: set[str] | None = None) -> None:
+    def _show_changes(self, before: Snapshot, quiet: set[str] | None = None) -> None:
         d = self.dialogue
         assert d is not None
         changes = d.changes(before, d.snapshot(), quiet or set())
@@ -705,17 +734,21 @@ class ConversationScreen(Screen[None]):
             self.store.prune()
         transcript = self.store.snapshot(self.session_path, d.inv, d.state, isinstance(self.turn, Finished))
         self.store.save_later(self.session_path, transcript)
+        error = self.store.last_error  # from an earlier write (writes happen on a thread)
+        if error and error != self._save_error_shown and self.is_attached:
+            self._save_error_shown = error
+            self.notify(f"The session could not be saved: {error}", title="Not saved", severity="warning")
 
 
 def _engine_classes() -> tuple[type, type]:
+    import advisor.tui.answer_matching  # noqa: F401  (rapidfuzz, for the first typed answer)
     from advisor.investigation import Investigation
     from advisor.tui.dialogue import Dialogue
-    import advisor.tui.answer_matching  # noqa: F401  (rapidfuzz, for the first typed answer)
 
     return Dialogue, Investigation
 
 
-def _outcome_mark(run: "ProbeRun") -> str:
+def _outcome_mark(run: ProbeRun) -> str:
     if run.timed_out:
         return "⏱"
     if run.error and not run.observations:

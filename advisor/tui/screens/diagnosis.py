@@ -22,6 +22,23 @@ from advisor.engine.scoring import Assessment
 from advisor.tui.dialogue import Dialogue
 
 _CODE = re.compile(r"`([^`]+)`")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
+
+
+def reflow(text: str) -> str:
+    """Knowledge text is written with hard line breaks; let the terminal wrap it instead.
+    Blank lines (paragraphs) and list items keep their own lines."""
+    out: list[str] = []
+    for line in text.strip().splitlines():
+        stripped = line.strip()
+        if not stripped:
+            if out and out[-1] != "":
+                out.append("")
+        elif out and out[-1] and not _LIST_ITEM.match(line):
+            out[-1] = f"{out[-1]} {stripped}"
+        else:
+            out.append(stripped if not _LIST_ITEM.match(line) else line.rstrip())
+    return "\n".join(out)
 
 
 def step_content(number: int, step: str) -> Content:
@@ -60,12 +77,12 @@ class DiagnosisScreen(Screen[str]):
             yield Static(d.title, id="dx-title", markup=False)
             yield Static(self._status_line(), id="dx-status", markup=False)
             if d.summary:
-                yield Static(d.summary.strip(), id="dx-summary", markup=False)
+                yield Static(reflow(d.summary), id="dx-summary", markup=False)
             if d.explanation:
-                yield Static(d.explanation.strip(), id="dx-explanation", markup=False)
+                yield Static(reflow(d.explanation), id="dx-explanation", markup=False)
             yield Static("How to fix it", classes="section-title")
             yield OptionList(
-                *[Option(step_content(n, step.strip()), id=f"step-{n}") for n, step in enumerate(d.fix, start=1)],
+                *[Option(step_content(n, reflow(step)), id=f"step-{n}") for n, step in enumerate(d.fix, start=1)],
                 id="fix-steps",
             )
             if d.references:

@@ -46,7 +46,7 @@ class EvidencePanel(Vertical):
         self.query_one("#facts", OptionList).set_options([Option("nothing yet", disabled=True)])
         self.query_one("#diagnoses", OptionList).set_options([Option("none supported yet", disabled=True)])
 
-    def show(self, dialogue: "Dialogue") -> None:
+    def show(self, dialogue: Dialogue) -> None:
         session = dialogue.inv.session
         facts = [
             Option(

@@ -25,7 +25,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:  # rapidfuzz and the model load after the first paint (launch speed)
-    from advisor.tui.answer_matching import ChoiceOption, AnswerMatch
+    from advisor.tui.answer_matching import AnswerMatch, ChoiceOption
 
 DESCRIBE_PROMPT = "What is going wrong? Describe it in your own words, or paste the error or log lines."
 QUESTION_HINT = "1-9 / 0 pick · or type · Enter · ? why · Esc back"
@@ -95,7 +95,7 @@ class QuestionCard(Vertical):
         super().__init__(**kwargs)  # type: ignore[arg-type]
         self.mode = "describe"
         self.question_id: str | None = None
-        self.options: list["ChoiceOption"] = []
+        self.options: list[ChoiceOption] = []
 
     def compose(self) -> ComposeResult:
         yield Static(DESCRIBE_PROMPT, id="card-text", markup=False)
@@ -176,17 +176,17 @@ class QuestionCard(Vertical):
         if self.choice_list.display:
             self.choice_list.action_cursor_down()
 
-    def _match(self, text: str) -> "AnswerMatch":
+    def _match(self, text: str) -> AnswerMatch:
         from advisor.tui.answer_matching import match_answer
 
         return match_answer(text, self.options)
 
-    def _answer(self, option: "ChoiceOption", typed: str | None) -> None:
+    def _answer(self, option: ChoiceOption, typed: str | None) -> None:
         if self.question_id is None:
             return
         self.post_message(self.Answered(self.question_id, option.value, option.label, typed))
 
-    def _option(self, value: str | None) -> "ChoiceOption | None":
+    def _option(self, value: str | None) -> ChoiceOption | None:
         return next((o for o in self.options if o.value == value), None)
 
     @on(AnswerInput.Shortcut)
