@@ -724,7 +724,6 @@ class ConversationScreen(Screen[None]):
         self.call_after_refresh(self.save)
 
     def save(self) -> None:
-        return
         from advisor.tui.dialogue import Finished
 
         d = self.dialogue
