@@ -211,7 +211,7 @@ def test_rules_file_matches_the_checks(kb) -> None:  # type: ignore[no-untyped-d
     raw = yaml.safe_load((KNOWLEDGE / "bundle-rules.yaml").read_text())["bundle_rules"]
     assert sorted(raw) == sorted(RULE_IDS)
     contract = yaml.safe_load((KNOWLEDGE / "contract.yaml").read_text())["contract"]["diagnoses"]
-    catalog = set(contract) | {"macos-provider-requires-sysex"}
+    catalog = set(contract) | {"macos-provider-requires-sysex", "bundle-modified-after-signing"}
     for rule_id, rule in kb.bundle_rules.items():
         assert rule.diagnosis in catalog, (rule_id, rule.diagnosis)
         assert rule.diagnosis in kb.diagnoses, (rule_id, rule.diagnosis)

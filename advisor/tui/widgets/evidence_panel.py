@@ -36,6 +36,25 @@ class EvidencePanel(Vertical):
             super().__init__()
             self.diagnosis_id = diagnosis_id
 
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._shown: dict[str, list[tuple[str, str | None]]] = {}
+
+    def _set(self, list_id: str, options: list[Option]) -> None:
+        """Show these options: nothing to do when unchanged, append when only new ones came
+        (an answer adds one fact), rebuild otherwise. Rebuilding a long list every step costs
+        more than the rest of an answer."""
+        key = [(str(o.prompt), o.id) for o in options]
+        old = self._shown.get(list_id, [])
+        if key == old:
+            return
+        self._shown[list_id] = key
+        option_list = self.query_one(f"#{list_id}", OptionList)
+        if old and all(i is not None for _, i in old) and key[: len(old)] == old:
+            option_list.add_options(options[len(old) :])
+        else:
+            option_list.set_options(options)
+
     def compose(self) -> ComposeResult:
         yield Static("Known so far", classes="panel-title")
         yield OptionList(id="facts")
@@ -56,7 +75,7 @@ class EvidencePanel(Vertical):
             for fact, r in session.facts.resolved.items()
             if r.known or fact in session.answers
         ]
-        self.query_one("#facts", OptionList).set_options(facts or [Option("nothing yet", disabled=True)])
+        self._set("facts", facts or [Option("nothing yet", disabled=True)])
         ranking = session.ranking
         shown: list[Option] = []
         for a in ranking.ranked[:MAX_DIAGNOSES]:
@@ -64,7 +83,7 @@ class EvidencePanel(Vertical):
             shown.append(Option(Content.assemble(f"{mark} ", (f"{a.status}", "bold"), f" {a.diagnosis.title}"), id=f"dx:{a.id}"))
         for a in ranking.ruled_out[:MAX_RULED_OUT]:
             shown.append(Option(Content.assemble("✗ ", ("ruled out", "dim bold"), (f" {a.diagnosis.title}", "dim")), id=f"dx:{a.id}"))
-        self.query_one("#diagnoses", OptionList).set_options(shown or [Option("none supported yet", disabled=True)])
+        self._set("diagnoses", shown or [Option("none supported yet", disabled=True)])
 
     @on(OptionList.OptionSelected)
     def _chosen(self, event: OptionList.OptionSelected) -> None:
