@@ -61,10 +61,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] == "tui" or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
+        # The TUI is the default: launch it without building every command's parser.
+        from advisor.cli import tui_cmd
+
+        return tui_cmd.main(args[1:] if args and args[0] == "tui" else args)
     try:
         parser = build_parser()
-        if not args or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
-            args = ["tui", *args]
         ns = parser.parse_args(args)
         if not getattr(ns, "func", None):
             ns = parser.parse_args(["tui"])

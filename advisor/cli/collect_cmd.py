@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.exit_status import ExitStatus
-from advisor.transcripts.format import write_keeping_on_failure
 
 if TYPE_CHECKING:
     from advisor.knowledge.model import KnowledgeBase
@@ -129,6 +128,8 @@ def run(ns: argparse.Namespace) -> int:
     if output == "-":
         sys.stdout.write(text)
     else:
+        from advisor.transcripts.format import write_keeping_on_failure
+
         write_keeping_on_failure(output, text, "transcript")
         print(
             f"advisor: wrote {output} ({len(runs)} probe run(s){'' if ns.no_redact else ', redacted'}); "

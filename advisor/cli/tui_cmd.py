@@ -90,6 +90,6 @@ def run(ns: argparse.Namespace) -> int:
         app.store.close()
     if app.return_code == ExitStatus.BAD_INPUT:
         raise UserError(f"tui: {result}")
-    if app.return_code:
-        return int(app.return_code)
+    if app.return_code:  # Textual has already shown the error; the contract's code for it
+        return int(ExitStatus.INTERNAL_ERROR)
     return int(ExitStatus.DONE)

@@ -2,8 +2,8 @@
 
 Each live diagnosis carries a weight (its prior times its evidence so far). For a candidate
 question we look at every value its answer could take, work out how that value would rule
-diagnoses out or support them, and take the expected drop in entropy of the weights. Only
-diagnoses that mention the question's fact are touched, so a choice costs O(references).
+diagnoses out or support them, and take how far the answer is expected to move the weights.
+Only diagnoses that mention the question's fact are touched, so a choice costs O(references).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from advisor.engine.scoring import Ranking
 from advisor.knowledge.model import UNKNOWN, Condition, Diagnosis, KnowledgeBase, Question
 
-MIN_GAIN = 1e-9  # any question that changes the picture at all
+MIN_GAIN = 0.05  # an answer expected to move less than 5% of the weight is not worth asking
 BASE_WEIGHT = 0.3  # a diagnosis with no evidence yet still deserves a little attention
 
 
@@ -233,36 +233,41 @@ def _expected_gain(
     sum_wlogw: float,
     h_now: float,
 ) -> tuple[float, tuple[Separation, ...]]:
+    """How far the answer is expected to move the picture: the total-variation distance between
+    the diagnoses' weights now and after each possible answer, averaged over the answers.
+
+    (Entropy reduction was tried first: it can be negative when an answer supports a minor
+    candidate, which stopped the walk while the leader still hung on unknown facts.)"""
     w_inv = sum(live[p.diagnosis.id] for p in involved)
-    wlogw_inv = sum(live[p.diagnosis.id] * math.log(live[p.diagnosis.id]) for p in involved)
+    outside = total - w_inv
     outcomes = []
     effects: dict[str, list[tuple[str, str]]] = {p.diagnosis.id: [] for p in involved}
     for value in values:
-        new_inv = 0.0
-        new_wlogw = 0.0
+        new_weights = []
         for p in involved:
             factor, effect = _multiplier(p, fact, value, known)
-            w = live[p.diagnosis.id] * factor
-            new_inv += w
-            if w > 0:
-                new_wlogw += w * math.log(w)
+            new_weights.append(live[p.diagnosis.id] * factor)
             if effect:
                 effects[p.diagnosis.id].append((value, effect))
-        s = total - w_inv + new_inv
-        e = sum_wlogw - wlogw_inv + new_wlogw
-        h = math.log(s) - e / s if s > 0 else 0.0
-        outcomes.append((s, h))
+        s = outside + sum(new_weights)
+        if s <= 0:
+            outcomes.append((0.0, 0.0))
+            continue
+        # Diagnoses the answer does not touch keep their weight; only the normaliser moves.
+        moved = outside * abs(1.0 / total - 1.0 / s)
+        moved += sum(abs(live[p.diagnosis.id] / total - w / s) for p, w in zip(involved, new_weights))
+        outcomes.append((s, moved / 2))
     mass = sum(s for s, _ in outcomes)
     if mass <= 0:
         return 0.0, ()
-    expected = sum((s / mass) * h for s, h in outcomes)
+    expected = sum((s / mass) * tv for s, tv in outcomes)
     ranked = sorted(involved, key=lambda p: -live[p.diagnosis.id])
     separations = tuple(
         Separation(p.diagnosis.id, p.diagnosis.title, tuple(effects[p.diagnosis.id]))
         for p in ranked
         if effects[p.diagnosis.id]
     )[:4]
-    return max(0.0, h_now - expected), separations
+    return expected, separations
 
 
 def open_questions(

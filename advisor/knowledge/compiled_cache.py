@@ -29,7 +29,11 @@ def content_key(root: Path) -> str | None:
     if os.environ.get("ADVISOR_NO_CACHE"):
         return None
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
+    # The model's own code is part of the key: a pickle of an older model shape is never read.
+    here = Path(__file__).resolve().parent
     try:
+        for module in ("model.py", "loader.py", "yaml_source.py", "compiled_cache.py"):
+            digest.update((here / module).read_bytes())
         for path in sorted(root.rglob("*.yaml")):
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")

@@ -19,6 +19,7 @@ from advisor.investigation import Investigation
 from advisor.knowledge.model import UNKNOWN, Diagnosis, Question
 
 if TYPE_CHECKING:
+    from advisor.knowledge.model import KnowledgeBase
     from advisor.probes import PlannedProbe, ProbeContext, ProbeRun
 
 UNKNOWN_LABEL = "I don't know"
@@ -90,7 +91,7 @@ class Dialogue:
         self._looked_around = False
 
     @property
-    def kb(self):  # -> KnowledgeBase
+    def kb(self) -> KnowledgeBase:
         return self.inv.kb
 
     # ---- evidence and answers ------------------------------------------------------------

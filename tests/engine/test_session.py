@@ -22,7 +22,7 @@ def test_nothing_known_lists_nothing_and_asks_the_most_separating_question(tiny)
     s = Session(tiny)
     assert ids(s) == []
     first = s.next_question()
-    assert first is not None and first.question.id == "platform"
+    assert first is not None and first.question.id in {"platform", "other_copy"}
     assert first.why(), "a question explains which diagnoses it separates"
 
 

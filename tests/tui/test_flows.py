@@ -7,7 +7,10 @@ diagnosis view and keep checking, export by key and by palette, and resume.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -376,3 +379,30 @@ async def test_change_an_earlier_answer_from_the_list(make_app) -> None:  # type
         kb = app.conversation.dialogue.kb
         assert kb.questions[first].fact not in app.conversation.dialogue.inv.session.answers
         assert kb.questions[second].fact in app.conversation.dialogue.inv.session.answers  # later answers stay
+
+
+async def test_escape_stops_waiting_for_a_slow_probe(small_kb, state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from advisor.knowledge.loader import load_knowledge
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.options import TuiOptions
+    from tests.tui.small_kb import write_small_kb
+
+    monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+    slow_kb = load_knowledge(write_small_kb(tmp_path / "kb", probe_timeout=30.0))
+    mac = fake_csrutil(tmp_path, monkeypatch, Reply("", hang_seconds=HANG_SECONDS))
+    app = AdvisorApp(TuiOptions(state_root=state_root), kb=slow_kb)
+    async with app.run_test(size=SIZE) as pilot:
+        await skip_description(pilot)
+        await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: app.conversation.progress is not None and app.conversation.progress.display, "the progress view")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: current_question(app) == "sip", "the question, asked instead")
+        assert "you: Stop waiting; I'll answer myself." in app.conversation.log_view.texts()
+        assert app.conversation.dialogue.inv.probe_runs == []
+        await pilot.press("1")
+        await wait_until(pilot, lambda: current_question(app) != "sip", "the next question")
+        assert not isinstance(app.screen, ConsentScreen)  # the abandoned probe is not offered again
+    for call in mac.calls():  # the hung fake tool would outlive the test
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(call.pid, signal.SIGKILL)

@@ -9,6 +9,7 @@ answer never touch it at the same time. The session is saved after every step.
 from __future__ import annotations
 
 import asyncio
+import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -122,10 +123,10 @@ class ConversationScreen(Screen[None]):
         self._panel_mounted = self.query_one("#evidence").mount(EvidencePanel(id="evidence-panel"))
         self.run_worker(self._load(), name="load", group="load")
 
-    def _in_worker(self, work: Any) -> None:
+    def _in_worker(self, step: Any) -> None:
         """Run a step that touches the engine on a worker: message handlers never wait (the
         screen's queue keeps flowing), and steps take the engine lock in the order they came."""
-        self.run_worker(work, group="engine")
+        self.run_worker(step, group="engine")
 
     # ---- start: knowledge, resume, evidence given on the command line -----------------------------
     async def _load(self) -> None:
@@ -328,7 +329,6 @@ class ConversationScreen(Screen[None]):
                 try:
                     await asyncio.to_thread(d.describe, text)
                 except Exception as exc:  # one evidence source failing must not end the session
-                    d.state.described = True
                     self._problem(f"could not read the description ({type(exc).__name__}: {exc})")
                 else:
                     self._show_symptoms(d.inv.describe_matches[symptoms:])
@@ -613,7 +613,7 @@ class ConversationScreen(Screen[None]):
         runs: list[ProbeRun | None] = [None] * len(planned)
 
         async def one(index: int, probe: PlannedProbe) -> None:
-            run = await asyncio.to_thread(run_probe, probe)
+            run = await _in_daemon_thread(run_probe, probe)
             runs[index] = run
             if self.progress is not None:
                 self.progress.finish_one(index, _outcome_mark(run))
@@ -738,6 +738,34 @@ class ConversationScreen(Screen[None]):
         if error and error != self._save_error_shown and self.is_attached:
             self._save_error_shown = error
             self.notify(f"The session could not be saved: {error}", title="Not saved", severity="warning")
+
+
+def _in_daemon_thread(func: Any, *args: Any) -> asyncio.Future[Any]:
+    """Run a probe on its own daemon thread: quitting (or Esc, stop waiting) never waits for a
+    tool that hangs; the runner's own timeout still ends the tool's process group."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():
+            return  # nobody is waiting any more (stopped)
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def target() -> None:
+        try:
+            result, error = func(*args), None
+        except BaseException as exc:  # handed to the awaiting task, not lost on this thread
+            result, error = None, exc
+        try:
+            loop.call_soon_threadsafe(settle, result, error)
+        except RuntimeError:
+            pass  # the app has quit and its loop is closed
+
+    threading.Thread(target=target, name="probe", daemon=True).start()
+    return future
 
 
 def _engine_classes() -> tuple[type, type]:
