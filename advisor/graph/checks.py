@@ -36,10 +36,13 @@ def graph_problems(kb: KnowledgeBase, g: nx.DiGraph | None = None) -> list[str]:
             what = "question" if data["kind"] == "question" else "diagnosis"
             problems.append(f"{_where(g, node)}: {what} '{node[2:]}' cannot be reached from any entry point")
 
+    weighed: frozenset[str] = g.graph["weighed_facts"]
     for q in kb.questions.values():
         for c in q.choices:
             node = f"c:{q.fact}={c.value}"
-            if node in g and g.out_degree(node) == 0:
+            # A value outside every condition still leads somewhere when its fact is weighed:
+            # answering it excludes the conditions that name the other values.
+            if node in g and g.out_degree(node) == 0 and q.fact not in weighed:
                 problems.append(
                     f"{q.location}: choice '{c.value}' of question '{q.id}' leads nowhere "
                     "(no diagnosis or question uses it)"

@@ -67,29 +67,28 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
                 edge(choice(f.id, value), choice(other, other_value), "implies")
                 flow_edges.append((choice_node(f.id, value), choice_node(other, other_value)))
 
-    def link(cond: Condition | None, dn: str, role: str, other_role: str) -> None:
-        """Accepted values lead to the diagnosis with `role`; every other value of the fact
-        leads there too, with `other_role` (answering it excludes the condition)."""
+    # Facts a diagnosis weighs: every value of such a fact matters (a value outside a condition
+    # excludes it), which `kb check` needs to tell a choice that leads nowhere.
+    weighed: set[str] = set()
+
+    def link(cond: Condition | None, dn: str, role: str) -> None:
         if cond is None:
             return
         for fact, values in cond.items():
+            weighed.add(fact)
             for v in values:
                 edge(choice(fact, v), dn, role)
-            known = kb.facts.get(fact)
-            for v in known.values if known else ():
-                if v not in values:
-                    edge(choice(fact, v), dn, other_role)
 
     for d in kb.diagnoses.values():
         dn = diagnosis_node(d.id)
         nodes[dn] = {"kind": "diagnosis", "label": d.title, "location": d.location}
-        link(d.requires, dn, "requires", "rules_out")
+        link(d.requires, dn, "requires")
         for s in d.supports:
-            link(s.condition, dn, "supports", "excludes_support")
+            link(s.condition, dn, "supports")
         for s in d.rules_out:
-            link(s.condition, dn, "rules_out", "keeps_open")
+            link(s.condition, dn, "rules_out")
         for c in d.confirmed_when:
-            link(c, dn, "confirms", "excludes_confirmation")
+            link(c, dn, "confirms")
 
     for s in kb.symptoms.values():
         sn = f"s:{s.id}"
@@ -128,6 +127,7 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
     flow = nx.DiGraph()
     flow.add_edges_from(flow_edges)
     g.graph["flow"] = flow
+    g.graph["weighed_facts"] = frozenset(weighed)
     return g
 
 
