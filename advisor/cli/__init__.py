@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Sequence
+from typing import Callable, Sequence
 
 from advisor import __version__
 from advisor.exit_status import ExitStatus, UserError
@@ -59,19 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] == "tui" or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
-        # The TUI is the default: launch it without building every command's parser.
-        from advisor.cli import tui_cmd
-
-        return tui_cmd.main(args[1:] if args and args[0] == "tui" else args)
+def guarded(command: Callable[[], int]) -> int:
+    """Run a command the way every entry point must: user errors as one line on stderr with
+    their exit status, internal errors as one line (a traceback only with ADVISOR_DEBUG)."""
     try:
-        parser = build_parser()
-        ns = parser.parse_args(args)
-        if not getattr(ns, "func", None):
-            ns = parser.parse_args(["tui"])
-        return int(ns.func(ns))
+        return int(command())
     except UserError as exc:
         print(f"advisor: {exc.message}", file=sys.stderr)
         return int(exc.exit_status)
@@ -80,8 +72,25 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    except Exception as exc:  # an internal error: one line unless debugging
+    except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
         print(f"advisor: internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for details)", file=sys.stderr)
         return int(ExitStatus.INTERNAL_ERROR)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] == "tui" or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
+        # The TUI is the default: launch it without building every command's parser.
+        from advisor.cli import tui_cmd
+
+        return tui_cmd.main(args[1:] if args and args[0] == "tui" else args)
+
+    def dispatch() -> int:
+        ns = build_parser().parse_args(args)
+        if not getattr(ns, "func", None):
+            ns = build_parser().parse_args(["tui"])
+        return int(ns.func(ns))
+
+    return guarded(dispatch)

@@ -36,18 +36,11 @@ def _add_arguments(p: argparse.ArgumentParser) -> None:
 def main(argv: list[str]) -> int:
     """`advisor tui ARGS` without building the other commands' parsers (they cost ~40 ms of
     launch time); same errors and exit statuses as the dispatcher."""
-    from advisor.cli import _Parser
+    from advisor.cli import _Parser, guarded
 
     parser = _Parser(prog="advisor tui", description=DESCRIPTION)
     _add_arguments(parser)
-    try:
-        return run(parser.parse_args(argv))
-    except UserError as exc:
-        print(f"advisor: {exc.message}", file=sys.stderr)
-        return int(exc.exit_status)
-    except KeyboardInterrupt:
-        print("advisor: interrupted", file=sys.stderr)
-        return 130
+    return guarded(lambda: run(parser.parse_args(argv)))
 
 
 def _check_inputs(ns: argparse.Namespace) -> None:
