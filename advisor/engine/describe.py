@@ -17,6 +17,7 @@ from advisor.knowledge.model import KnowledgeBase
 
 STRONG = 90.0
 WEAK = 82.0
+FAIR_WORD_SHARE = 0.6  # of a phrase's content words, in a fair fuzzy match
 IDENTIFIER = 95.0
 STOPWORDS = frozenset(
     "a an the and or but of to in on at for with from by is are was were be been it its this that "
@@ -149,7 +150,11 @@ class DescriptionMatcher:
                 if alignment is not None and alignment.score >= threshold:
                     window = _tokens(norm[max(0, alignment.dest_start - 24) : alignment.dest_end], self.vocab)
                     window_negated = any(t in NEGATIONS for t in window)
-                    if not p.negative or window_negated:  # "never shows up" needs its "never"
+                    # A fair (not near-verbatim) match must still contain most of the phrase's
+                    # words: "I pass providerBundleIdentifier" is not "wrong providerBundleIdentifier".
+                    present = len(p.words.intersection(window)) / len(p.words) if p.words else 1.0
+                    plausible = alignment.score >= STRONG or present >= FAIR_WORD_SHARE
+                    if plausible and (not p.negative or window_negated):  # "never shows up" needs its "never"
                         score = alignment.score
                         negated = not p.negative and window_negated
             # Two common words ("mac", "fail") turn up together in too many sentences: a two-word
