@@ -61,7 +61,7 @@ def stem_vocabulary(words: dict[str, str]) -> Vocabulary:
 def _content_words(text: str, vocab: Vocabulary) -> list[str]:
     # Single digits stay: "error 2" and "error 3" are different messages.
     out = []
-    for w in _WORD.findall(text):
+    for w in _WORD.findall(text.replace("n't", "nt")):
         if w in STOPWORDS or w in NEGATIONS or not (len(w) > 1 or w.isdigit()):
             continue
         s = _stem(w)
