@@ -119,7 +119,7 @@ CANDIDATE_FACTS = 48
 
 def _live_weights(
     ranking: Ranking, index: KnowledgeIndex
-) -> tuple[dict[str, float], float, float, list[str]]:
+) -> tuple[dict[str, float], float, list[str]]:
     """Weights of the diagnoses still in play, and the facts of the leading ones ordered by the
     weight they touch; computed once per ranking."""
     cached = getattr(ranking, "_live_weights", None)
@@ -127,7 +127,6 @@ def _live_weights(
         return cached
     live = {did: _weight(ranking, p.diagnosis) for did, p in index.profiles.items()}
     total = sum(live.values())
-    sum_wlogw = sum(w * math.log(w) for w in live.values() if w > 0)
     leading = heapq.nlargest(LEADING_CANDIDATES, (did for did, w in live.items() if w > 0), key=live.__getitem__)
     mass: dict[str, float] = {}
     for did in leading:
@@ -135,7 +134,7 @@ def _live_weights(
             if fact not in mass:
                 mass[fact] = sum(live[p.diagnosis.id] for p in index.by_fact.get(fact, ()))
     ordered = sorted(mass, key=lambda f: (-mass[f], f))
-    result = (live, total, sum_wlogw, ordered)
+    result = (live, total, ordered)
     ranking._live_weights = result  # type: ignore[attr-defined]
     return result
 
@@ -191,10 +190,9 @@ def choose_question(
     excluded: set[str] = frozenset(),  # type: ignore[assignment]
 ) -> QuestionChoice | None:
     """The most useful question not yet asked or settled, or None when nothing would help."""
-    live, total, sum_wlogw, fact_mass = _live_weights(ranking, index)
+    live, total, fact_mass = _live_weights(ranking, index)
     if total <= 0:
         return None
-    h_now = math.log(total) - sum_wlogw / total
     # The facts touching the most live weight first; the rest rarely win and cost time.
     candidate_facts = [f for f in fact_mass if f not in known and f not in answered][:CANDIDATE_FACTS]
     best: QuestionChoice | None = None
@@ -214,7 +212,7 @@ def choose_question(
         # The gain cannot exceed the entropy of the answer itself: skip hopeless facts early.
         if math.log(len(fact_def.values)) * priority <= best_value:
             continue
-        gain, separations = _expected_gain(fact, fact_def.values, involved, live, known, total, sum_wlogw, h_now)
+        gain, separations = _expected_gain(fact, fact_def.values, involved, live, known, total)
         value = gain * priority
         if value > best_value:
             q = max(questions, key=lambda q: q.priority)
@@ -230,8 +228,6 @@ def _expected_gain(
     live: dict[str, float],
     known: dict[str, str],
     total: float,
-    sum_wlogw: float,
-    h_now: float,
 ) -> tuple[float, tuple[Separation, ...]]:
     """How far the answer is expected to move the picture: the total-variation distance between
     the diagnoses' weights now and after each possible answer, averaged over the answers.
