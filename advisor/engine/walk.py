@@ -9,7 +9,6 @@ Only diagnoses that mention the question's fact are touched, so a choice costs O
 from __future__ import annotations
 
 import heapq
-import math
 from dataclasses import dataclass, field
 
 from advisor.engine.scoring import Ranking
@@ -209,8 +208,8 @@ def choose_question(
         if not involved:
             continue
         priority = max(q.priority for q in questions)
-        # The gain cannot exceed the entropy of the answer itself: skip hopeless facts early.
-        if math.log(len(fact_def.values)) * priority <= best_value:
+        # An answer moves at most all of the weight (a distance of 1): skip hopeless facts early.
+        if priority <= best_value:
             continue
         gain, separations = _expected_gain(fact, fact_def.values, involved, live, known, total)
         value = gain * priority
