@@ -142,7 +142,10 @@ class DescriptionMatcher:
         best: dict[str, SymptomMatch] = {}
         for p in self.phrases:
             score, negated = 0.0, False
-            if len(p.text) >= 8:
+            # partial_ratio aligns the shorter text inside the longer: a description shorter
+            # than the phrase ("x", "VPN") would "contain" it. Only look for a phrase inside a
+            # description at least as long as the phrase.
+            if len(p.text) >= 8 and len(norm) >= len(p.text):
                 # An identifier-like phrase (no spaces: an error name, an entitlement value) must
                 # match almost exactly: "dns-proxy-systemextension" is not "proxy system extension".
                 threshold = WEAK if " " in p.text else IDENTIFIER

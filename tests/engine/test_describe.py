@@ -77,3 +77,16 @@ def test_negated_symptom_carries_no_weight_and_settles_nothing(matcher):
 def test_a_negative_phrase_needs_the_negation(matcher):
     assert "never-shows" in symptoms(matcher, "The configuration never shows up in Settings at all")
     assert "never-shows" not in symptoms(matcher, "The configuration shows up in Settings")
+
+
+@pytest.mark.parametrize("text", ["x", "VPN", "mac", "it fails", "extension"])
+def test_a_description_shorter_than_a_phrase_matches_nothing(matcher, text):
+    assert symptoms(matcher, text) == {}
+
+
+def test_short_descriptions_give_no_diagnosis_with_the_real_knowledge(kb):
+    from advisor.engine.describe import DescriptionMatcher as Real
+
+    real = Real(kb)
+    for text in ("x", "VPN", "help", "network extension", "it does not work"):
+        assert real.match(text) == [], text
