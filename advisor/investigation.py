@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor import __version__
 from advisor.engine.describe import DescriptionMatcher, SymptomMatch, description_evidence
+from advisor.engine.resemblance import Resemblance, ResemblanceIndex, resemblance_pointers
 from advisor.engine.scoring import Assessment
 from advisor.engine.session import Session
 from advisor.evidence import Observation, Pointer, Source
@@ -35,12 +36,19 @@ class KnowledgeRuntime:
     kb: KnowledgeBase
     _describe: DescriptionMatcher | None = None
     _triage: "LogTriage | None" = None
+    _resemblance: ResemblanceIndex | None = None
 
     @property
     def describe(self) -> DescriptionMatcher:
         if self._describe is None:
             self._describe = DescriptionMatcher(self.kb)
         return self._describe
+
+    @property
+    def resemblance(self) -> ResemblanceIndex:
+        if self._resemblance is None:
+            self._resemblance = ResemblanceIndex(self.kb)
+        return self._resemblance
 
     @property
     def triage(self) -> "LogTriage":
@@ -58,6 +66,7 @@ class Investigation:
     describe: str = ""
     describe_matches: list[SymptomMatch] = field(default_factory=list)
     describe_log_matches: list["LogMatch"] = field(default_factory=list)
+    resemblances: list[Resemblance] = field(default_factory=list)
     log_text: str = ""
     log_matches: list["LogMatch"] = field(default_factory=list)
     log_lines_read: int = 0
@@ -88,6 +97,10 @@ class Investigation:
         matches = self.runtime.describe.match(text)
         self.describe_matches.extend(matches)
         observations, pointers = description_evidence(self.kb, matches)
+        if not any(m.strength > 0 for m in matches):
+            # Worded unlike any symptom phrase: fall back on resembling the diagnoses' own text.
+            self.resemblances = self.runtime.resemblance.rank(text)
+            pointers += resemblance_pointers(self.kb, self.resemblances)
         # Error strings quoted in a description are log evidence too, at description trust.
         quoted = self.runtime.triage.triage_text(text)
         self.describe_log_matches.extend(quoted.matches)
@@ -252,6 +265,7 @@ class Investigation:
                 "text": self.describe,
                 "symptoms": [{"symptom": m.symptom, "phrase": m.phrase, "score": m.score} for m in self.describe_matches],
                 "quoted_messages": [m.to_json() for m in self.describe_log_matches],
+                "resembles": [{"diagnosis": r.diagnosis, "similarity": r.similarity} for r in self.resemblances],
             }
             if self.describe
             else None,
