@@ -97,7 +97,7 @@ class Investigation:
         matches = self.runtime.describe.match(text)
         self.describe_matches.extend(matches)
         observations, pointers = description_evidence(self.kb, matches)
-        if not any(m.strength > 0 for m in matches):
+        if not any(m.strength > 0 and self.kb.symptoms[m.symptom].points_to for m in matches):
             # Worded unlike any symptom phrase: fall back on resembling the diagnoses' own text.
             self.resemblances = self.runtime.resemblance.rank(text)
             pointers += resemblance_pointers(self.kb, self.resemblances)
