@@ -289,9 +289,19 @@ class Dialogue:
                     lines.append(f"    {self.value_label(q.fact, value)}: {effect}")
         else:
             lines.append("No cause still in play depends on this answer alone; it completes the picture.")
-        probes = [p for p in self.kb.probes.values() if q.fact in p.settles]
-        if probes:
-            lines += ["", "advisor can also find this out itself with: " + ", ".join(" ".join(p.argv) for p in probes)]
+        planned = self.probes_for(q.fact)
+        if planned:
+            lines += ["", "advisor can find this out itself (with your consent) by running:"]
+            lines += [f"  $ {p.command_line}" for p in planned]
+        else:
+            # Not runnable here (no such tool, or the command needs the app bundle): name the
+            # tools rather than show commands with unfilled placeholders.
+            probes = [p for p in self.kb.probes.values() if q.fact in p.settles]
+            if probes:
+                tools = ", ".join(dict.fromkeys(p.tool for p in probes))
+                needs_app = any(p.needs for p in probes)
+                lines += ["", f"On a Mac, advisor can find this out itself with {tools}"
+                          + (" once it knows the app bundle (ctrl+o)." if needs_app else ".")]
         return lines
 
     def how_lines(self, a: Assessment) -> list[str]:
