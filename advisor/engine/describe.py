@@ -58,26 +58,28 @@ def stem_vocabulary(words: dict[str, str]) -> Vocabulary:
     return {_stem(w): _stem(c) for w, c in words.items()}
 
 
-def _content_words(text: str, vocab: Vocabulary) -> list[str]:
-    # Single digits stay: "error 2" and "error 3" are different messages.
-    out = []
-    for w in _WORD.findall(text.replace("n't", "nt")):
-        if w in STOPWORDS or w in NEGATIONS or not (len(w) > 1 or w.isdigit()):
-            continue
-        s = _stem(w)
-        out.append(vocab.get(s, s))
-    return out
-
-
-def _tokens(text: str, vocab: Vocabulary) -> list[str]:
-    """Content words and negations, in order: windows are measured in words that matter."""
+def _words(text: str, vocab: Vocabulary, content_only: bool) -> list[str]:
+    """Stemmed words in order, stop words dropped, interchangeable words folded together.
+    `content_only` also drops negations and stray single letters (single digits stay: "error 2"
+    and "error 3" are different messages)."""
     out = []
     for w in _WORD.findall(text.replace("n't", "nt")):
         if w in STOPWORDS:
             continue
+        if content_only and (w in NEGATIONS or not (len(w) > 1 or w.isdigit())):
+            continue
         s = _stem(w)
         out.append(vocab.get(s, s))
     return out
+
+
+def _content_words(text: str, vocab: Vocabulary) -> list[str]:
+    return _words(text, vocab, content_only=True)
+
+
+def _tokens(text: str, vocab: Vocabulary) -> list[str]:
+    """Content words and negations, in order: windows are measured in words that matter."""
+    return _words(text, vocab, content_only=False)
 
 
 def _window_coverage(words: frozenset[str], tokens: list[str]) -> tuple[float, int, int]:
