@@ -196,15 +196,18 @@ class Investigation:
         self.context_evidence.extend(observations)
         self.session.add_evidence(observations, [])
 
-    def run_probe_rounds(self, context: "ProbeContext", timeout: float | None = None) -> list["ProbeRun"]:
-        """Run every wanted probe; then once more for what the first round revealed (such as
+    def run_probe_rounds(
+        self, context: "ProbeContext", timeout: float | None = None, every: bool = False
+    ) -> list["ProbeRun"]:
+        """Run every wanted probe (`every`: every available one, as `collect` does for a
+        diagnosis made elsewhere); then once more for what the first round revealed (such as
         this app's VPN service ids for `scutil --nc show`)."""
         from advisor.probes import refine_context, run_probes
 
         self.probe_context = context
         ran: list["ProbeRun"] = []
         for _ in range(2):
-            planned = self.wanted_probes(context)
+            planned = self.wanted_probes(context, every)
             if not planned:
                 break
             runs = run_probes(planned, timeout=timeout)
@@ -216,16 +219,18 @@ class Investigation:
         self.add_context_evidence(context)
         return ran
 
-    def wanted_probes(self, context: "ProbeContext") -> list["PlannedProbe"]:
-        """Available probes that would settle a fact still unknown."""
+    def wanted_probes(self, context: "ProbeContext", every: bool = False) -> list["PlannedProbe"]:
+        """Available commands not run yet (a refined context can add new subjects to a probe
+        already run) that would settle a fact still unknown, or all of them with `every`."""
         from advisor.probes import planned_probes
 
         known = set(self.session.facts.values)
-        done = {run.probe_id for run in self.probe_runs}
+        done = {tuple(run.argv) for run in self.probe_runs}
         return [
             p
             for p in planned_probes(self.kb, context)
-            if p.probe.id not in done and (not p.probe.settles or any(f not in known for f in p.probe.settles))
+            if tuple(p.argv) not in done
+            and (every or not p.probe.settles or any(f not in known for f in p.probe.settles))
         ]
 
     # ---- results -----------------------------------------------------------------------

@@ -25,8 +25,7 @@ from typing import TYPE_CHECKING
 from advisor.exit_status import ExitStatus
 
 if TYPE_CHECKING:
-    from advisor.knowledge.model import KnowledgeBase
-    from advisor.probes import ProbeContext, ProbeRun
+    from advisor.probes import ProbeRun
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -45,22 +44,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--probe-timeout", metavar="SECONDS", type=float, default=None, help="per-probe timeout (default: each probe's own)")
     p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
-
-
-def collect_probe_runs(
-    kb: "KnowledgeBase", context: "ProbeContext", timeout: float | None
-) -> tuple[list["ProbeRun"], "ProbeContext"]:
-    """Every available probe (not only those a still-unknown fact wants: the transcript is for
-    a diagnosis made elsewhere), then those earlier outputs made possible (VPN service ids).
-    Returns the runs and the refined context."""
-    from advisor.probes import planned_probes, refine_context, run_probes
-
-    planned = planned_probes(kb, context)
-    runs = run_probes(planned, timeout=timeout)
-    refined = refine_context(context, runs)
-    done = {tuple(p.argv) for p in planned}
-    more = [p for p in planned_probes(kb, refined) if tuple(p.argv) not in done]
-    return runs + run_probes(more, timeout=timeout), refined
 
 
 def provisioning_udid(runs: list["ProbeRun"]) -> str | None:
@@ -89,16 +72,14 @@ def run(ns: argparse.Namespace) -> int:
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
     output = ns.output or _default_output()
     inv = Investigation.start(kb)
-    runs, context = collect_probe_runs(kb, inv.discover(ns.app), ns.probe_timeout)
+    # The context is recorded in the transcript, so replay reads the outputs as here.
+    runs = inv.run_probe_rounds(inv.discover(ns.app), ns.probe_timeout, every=True)
     if ns.describe:
         inv.add_description(ns.describe)
     if ns.log:
         inv.add_log_path(ns.log)
     if ns.app:
         inv.add_bundle(ns.app, provisioning_udid(runs))
-    inv.probe_context = context  # recorded in the transcript, so replay reads outputs as here
-    inv.add_probe_runs(runs)
-    inv.add_context_evidence(context)
     live = [a.id for a in inv.diagnoses()]
 
     stem = Path(output).stem if output != "-" else "advisor-collect"
