@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,7 +35,7 @@ class KnowledgeRuntime:
 
     kb: KnowledgeBase
     _describe: DescriptionMatcher | None = None
-    _triage: "LogTriage | None" = None
+    _triage: LogTriage | None = None
     _resemblance: ResemblanceIndex | None = None
 
     @property
@@ -51,7 +51,7 @@ class KnowledgeRuntime:
         return self._resemblance
 
     @property
-    def triage(self) -> "LogTriage":
+    def triage(self) -> LogTriage:
         if self._triage is None:
             from advisor.triage import LogTriage
 
@@ -65,19 +65,19 @@ class Investigation:
     session: Session
     describe: str = ""
     describe_matches: list[SymptomMatch] = field(default_factory=list)
-    describe_log_matches: list["LogMatch"] = field(default_factory=list)
+    describe_log_matches: list[LogMatch] = field(default_factory=list)
     resemblances: list[Resemblance] = field(default_factory=list)
     log_text: str = ""
-    log_matches: list["LogMatch"] = field(default_factory=list)
+    log_matches: list[LogMatch] = field(default_factory=list)
     log_lines_read: int = 0
     bundle: dict[str, Any] | None = None  # the bundle inspection as recorded (contract shape + observations)
-    probe_runs: list["ProbeRun"] = field(default_factory=list)
-    probe_context: "ProbeContext | None" = None  # what the probes looked at (kept for replay)
+    probe_runs: list[ProbeRun] = field(default_factory=list)
+    probe_context: ProbeContext | None = None  # what the probes looked at (kept for replay)
     context_evidence: list[Observation] = field(default_factory=list)  # seen without a command
     notes: list[str] = field(default_factory=list)
 
     @classmethod
-    def start(cls, kb: KnowledgeBase, runtime: KnowledgeRuntime | None = None) -> "Investigation":
+    def start(cls, kb: KnowledgeBase, runtime: KnowledgeRuntime | None = None) -> Investigation:
         runtime = runtime or KnowledgeRuntime(kb)
         return cls(runtime=runtime, session=Session(kb))
 
@@ -164,7 +164,7 @@ class Investigation:
         ]
         self.session.add_evidence(observations, pointers)
 
-    def add_probe_runs(self, runs: list["ProbeRun"]) -> None:
+    def add_probe_runs(self, runs: list[ProbeRun]) -> None:
         from advisor.probes import derive_cross_probe_facts
 
         self.probe_runs.extend(runs)
@@ -177,15 +177,15 @@ class Investigation:
             if run.probe_id.startswith("log-show") and run.stdout and not run.timed_out:
                 self._add_triage(self.runtime.triage.triage_text(run.stdout))
 
-    def discover(self, app_path: str | None = None, bundle_id: str | None = None) -> "ProbeContext":
+    def discover(self, app_path: str | None = None, bundle_id: str | None = None) -> ProbeContext:
         """What the probes will look at: the app and its providers (read from disk)."""
         from advisor.probes import discover_context
 
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.probe_context = dataclasses.replace(discover_context(app_path, bundle_id), observed_at=now)
         return self.probe_context
 
-    def add_context_evidence(self, context: "ProbeContext") -> None:
+    def add_context_evidence(self, context: ProbeContext) -> None:
         """Facts the context itself settles with consent to look around: the app's location and
         iOS builds with the same ids installed in /Applications (a directory listing)."""
         from advisor.probes import context_observations, ios_copy_observations
@@ -197,15 +197,15 @@ class Investigation:
         self.session.add_evidence(observations, [])
 
     def run_probe_rounds(
-        self, context: "ProbeContext", timeout: float | None = None, every: bool = False
-    ) -> list["ProbeRun"]:
+        self, context: ProbeContext, timeout: float | None = None, every: bool = False
+    ) -> list[ProbeRun]:
         """Run every wanted probe (`every`: every available one, as `collect` does for a
         diagnosis made elsewhere); then once more for what the first round revealed (such as
         this app's VPN service ids for `scutil --nc show`)."""
         from advisor.probes import refine_context, run_probes
 
         self.probe_context = context
-        ran: list["ProbeRun"] = []
+        ran: list[ProbeRun] = []
         for _ in range(2):
             planned = self.wanted_probes(context, every)
             if not planned:
@@ -219,7 +219,7 @@ class Investigation:
         self.add_context_evidence(context)
         return ran
 
-    def wanted_probes(self, context: "ProbeContext", every: bool = False) -> list["PlannedProbe"]:
+    def wanted_probes(self, context: ProbeContext, every: bool = False) -> list[PlannedProbe]:
         """Available commands not run yet (a refined context can add new subjects to a probe
         already run) that would settle a fact still unknown, or all of them with `every`."""
         from advisor.probes import planned_probes
@@ -282,7 +282,7 @@ class Investigation:
 PROBE_OUTPUT_LIMIT = 64 * 1024  # per stream in a result: a `log show` can print megabytes
 
 
-def probe_json(run: "ProbeRun") -> dict[str, Any]:
+def probe_json(run: ProbeRun) -> dict[str, Any]:
     """The contract's probe entry plus the output itself, so reports can show it."""
     out = run.to_json()
     for stream in ("stdout", "stderr"):

@@ -15,17 +15,16 @@ import time
 from pathlib import Path
 
 import yaml
-
 from measure import REPO, report
 
 sys.path.insert(0, str(REPO))
 
-from advisor.engine.session import Session  # noqa: E402
-from advisor.engine import walk  # noqa: E402
-from advisor.engine.walk import _live_weights  # noqa: E402
-from advisor.graph.checks import check_knowledge  # noqa: E402
-from advisor.knowledge.loader import gc_paused, load_knowledge  # noqa: E402
-from tests.synthetic_kb import write_synthetic_kb  # noqa: E402
+from advisor.engine import walk
+from advisor.engine.session import Session
+from advisor.engine.walk import _live_weights
+from advisor.graph.checks import check_knowledge
+from advisor.knowledge.loader import gc_paused, load_knowledge
+from tests.synthetic_kb import write_synthetic_kb
 
 
 def main() -> None:
@@ -82,7 +81,7 @@ def main() -> None:
             break
         session.answer(choice.question.fact, kb.facts[choice.question.fact].values[0])
 
-    load_check = statistics.median([a + b for a, b in zip(loads, checks)])
+    load_check = statistics.median([a + b for a, b in zip(loads, checks, strict=False)])
     report(
         f"knowledge base of {args.questions} questions, {args.diagnoses} diagnoses ({size_mb:.1f} MB of YAML)",
         [
@@ -91,7 +90,7 @@ def main() -> None:
             ("load, warm (compiled cache)", f"{statistics.median(loads):.2f} s median"),
             ("kb check (graph + contract)", f"{statistics.median(checks):.2f} s median"),
             ("warm load + check (target <= 2 s)", f"{load_check:.2f} s"),
-            ("cold load + check", f"{statistics.median([a + b for a, b in zip(cold, checks)]):.2f} s"),
+            ("cold load + check", f"{statistics.median([a + b for a, b in zip(cold, checks, strict=False)]):.2f} s"),
             ("re-rank after an answer", f"{statistics.median(rerank) * 1000:.1f} ms median"),
             ("choose next question (target <= 5 ms)", f"{statistics.median(choose) * 1000:.2f} ms median over {len(choose)} steps"),
         ],

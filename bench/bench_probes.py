@@ -19,10 +19,10 @@ from measure import REPO, report
 
 sys.path.insert(0, str(REPO))
 
-from advisor.knowledge.loader import load_knowledge  # noqa: E402
-from advisor.knowledge.model import Location, Probe  # noqa: E402
-from advisor.probes import PlannedProbe, ProbeContext, discover_context, planned_probes, run_probes  # noqa: E402
-from tests.fake_mac import FakeMac, Reply, Scenario, always, broken, seed_mac  # noqa: E402
+from advisor.knowledge.loader import load_knowledge
+from advisor.knowledge.model import Location, Probe
+from advisor.probes import PlannedProbe, ProbeContext, discover_context, planned_probes, run_probes
+from tests.fake_mac import FakeMac, Reply, Scenario, always, broken, seed_mac
 
 
 def _median(fn, runs: int) -> float:

@@ -57,9 +57,9 @@ WORDS = ["photos", "mail", "music", "finder", "spotlight", "icloud", "network", 
 FILL = re.compile(r"\{(hex|num|word|Word|uuid)\}")
 PLACEHOLDERS = {
     "<id>": lambda r: f"com.example{r.randrange(100)}.vpn.{r.choice(['tunnel', 'filter', 'proxy'])}",
-    "<uuid>": lambda r: "%08X-1A2B-4C3D-9E8F-%012X" % (r.getrandbits(32), r.getrandbits(48)),
+    "<uuid>": lambda r: f"{r.getrandbits(32):08X}-1A2B-4C3D-9E8F-{r.getrandbits(48):012X}",
     "<path>": lambda r: f"/Applications/Example{r.randrange(100)}.app/Contents/Library/SystemExtensions/x.systemextension",
-    "<hex>": lambda r: "0x%012x" % r.getrandbits(48),
+    "<hex>": lambda r: f"0x{r.getrandbits(48):012x}",
     "<n>": lambda r: str(r.randrange(50, 99999)),
 }
 
@@ -68,7 +68,7 @@ def _fill(template: str, rng: random.Random) -> str:
     def value(m: re.Match[str]) -> str:
         kind = m.group(1)
         if kind == "hex":
-            return "%012x" % rng.getrandbits(48)
+            return f"{rng.getrandbits(48):012x}"
         if kind == "num":
             return str(rng.randrange(1, 99999))
         if kind == "uuid":
@@ -105,7 +105,7 @@ def write_log(path: Path, lines: int, relevant_share: float, seed: int = 1) -> i
             else:
                 message = _fill(rng.choice(CHATTER), rng)
             process = rng.choice(PROCESSES)
-            clock = "10:%02d:%02d" % (i // 60000 % 60, i // 1000 % 60)
+            clock = f"10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d}"
             if i % 2:  # log show --style compact
                 out.write(f"2025-11-04 {clock}.{i % 1000:03d} Df {process}[{rng.randrange(50, 9999)}:{rng.getrandbits(16):x}] "
                           f"[{rng.choice(SUBSYSTEMS)}] {message}\n")

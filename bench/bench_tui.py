@@ -131,7 +131,7 @@ def bench_launch(runs: int, knowledge: str | None, env: dict[str, str]) -> tuple
         for argv in programs:
             launch_time(argv, env)  # warm the file cache and the bytecode for each
         for _ in range(runs):  # interleaved, so machine noise hits all alike
-            for argv, out in zip(programs, times):
+            for argv, out in zip(programs, times, strict=False):
                 out.append(launch_time(argv, env))
     finally:
         os.unlink(minimal)

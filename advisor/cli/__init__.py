@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 from advisor import __version__
 from advisor.exit_status import ExitStatus, UserError
@@ -81,7 +81,7 @@ def guarded(command: Callable[[], int]) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
-    if not args or args[0] == "tui" or args[0].startswith("-") and args[0] not in ("-h", "--help", "--version"):
+    if not args or args[0] == "tui" or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
         # The TUI is the default: launch it without building every command's parser.
         from advisor.cli import tui_cmd
 

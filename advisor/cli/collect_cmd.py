@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,7 +46,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def provisioning_udid(runs: list["ProbeRun"]) -> str | None:
+def provisioning_udid(runs: list[ProbeRun]) -> str | None:
     """This Mac's provisioning UDID from `system_profiler`, to check the app's profiles."""
     from advisor.probes.parsers.system import read_hardware_overview
 
@@ -59,7 +59,7 @@ def provisioning_udid(runs: list["ProbeRun"]) -> str | None:
 
 
 def _default_output() -> str:
-    return f"advisor-collect-{datetime.now(timezone.utc):%Y%m%d-%H%M%S}.yaml"
+    return f"advisor-collect-{datetime.now(UTC):%Y%m%d-%H%M%S}.yaml"
 
 
 def run(ns: argparse.Namespace) -> int:

@@ -92,7 +92,7 @@ def _check(ns: argparse.Namespace) -> int:
     return int(ExitStatus.DONE)
 
 
-def _list(kb, what: str, fmt: str) -> int:  # noqa: ANN001 - KnowledgeBase, imported lazily
+def _list(kb, what: str, fmt: str) -> int:
     if what == "diagnoses":
         rows = [
             {"id": d.id, "title": d.title, "category": d.category, "summary": d.summary,

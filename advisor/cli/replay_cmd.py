@@ -62,7 +62,7 @@ def transcript_paths(args: list[str]) -> list[Path]:
     return out
 
 
-def load_session(path: str | Path, kb: "KnowledgeBase", runtime: "KnowledgeRuntime | None" = None) -> tuple["Transcript", "Investigation"]:
+def load_session(path: str | Path, kb: KnowledgeBase, runtime: KnowledgeRuntime | None = None) -> tuple[Transcript, Investigation]:
     """A transcript (or a saved TUI session: the same format) and the investigation it rebuilds.
 
     Any problem is a UserError naming the file, so callers print one line and exit 2."""
@@ -78,7 +78,7 @@ def load_session(path: str | Path, kb: "KnowledgeBase", runtime: "KnowledgeRunti
         raise UserError(f"{path}: cannot be replayed ({type(exc).__name__}: {exc})") from None
 
 
-def expectation_of(t: "Transcript") -> "Expectation | None":
+def expectation_of(t: Transcript) -> Expectation | None:
     """`expected:` when present, else the first diagnosis its recorded `result:` reached."""
     from advisor.transcripts.format import Expectation
 
@@ -93,7 +93,7 @@ def expectation_of(t: "Transcript") -> "Expectation | None":
     return Expectation(first=str(first) if first else None)
 
 
-def replay_one(path: Path, kb: "KnowledgeBase", runtime: "KnowledgeRuntime") -> ReplayOutcome:
+def replay_one(path: Path, kb: KnowledgeBase, runtime: KnowledgeRuntime) -> ReplayOutcome:
     from advisor.transcripts.evidence_io import expectation_failures
 
     try:

@@ -38,11 +38,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def with_probe_outputs(result: dict[str, Any], runs: list["ProbeRun"]) -> dict[str, Any]:
+def with_probe_outputs(result: dict[str, Any], runs: list[ProbeRun]) -> dict[str, Any]:
     """The result with each probe's stdout/stderr added (reports show them; the contract's
     `probes[]` entries carry only argv, exit code, duration and facts)."""
     probes = []
-    for entry, run in zip(result.get("probes") or [], runs):
+    for entry, run in zip(result.get("probes") or [], runs, strict=False):
         probes.append({**entry, "stdout": run.stdout, "stderr": run.stderr})
     return {**result, "probes": probes} if probes else result
 

@@ -20,13 +20,10 @@ WEAK = 82.0
 FAIR_WORD_SHARE = 0.6  # of a phrase's content words, in a fair fuzzy match
 IDENTIFIER = 95.0
 STOPWORDS = frozenset(
-    "a an the and or but of to in on at for with from by is are was were be been it its this that "
-    "my our we i you your they them their there as so if then than do does did can "
-    "will would just only also into onto out up when while after before all any some has have had "
-    "being get got".split()
+    ["a", "an", "the", "and", "or", "but", "of", "to", "in", "on", "at", "for", "with", "from", "by", "is", "are", "was", "were", "be", "been", "it", "its", "this", "that", "my", "our", "we", "i", "you", "your", "they", "them", "their", "there", "as", "so", "if", "then", "than", "do", "does", "did", "can", "will", "would", "just", "only", "also", "into", "onto", "out", "up", "when", "while", "after", "before", "all", "any", "some", "has", "have", "had", "being", "get", "got"]
 )
 # A negation near a matched phrase flips its meaning ("not in the simulator").
-NEGATIONS = frozenset("not no never without isn't isnt aren't arent wasn't wasnt don't dont doesn't doesnt didn't didnt can't cant cannot won't wont nor".split())
+NEGATIONS = frozenset(["not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "wasn't", "wasnt", "don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "can't", "cant", "cannot", "won't", "wont", "nor"])
 WINDOW_SLACK = 3  # reworded phrases: all content words within len(phrase) + 3 words
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."})
 _WORD = re.compile(r"[a-z0-9][a-z0-9+./_-]*")
@@ -98,7 +95,7 @@ def _window_coverage(words: frozenset[str], tokens: list[str]) -> tuple[float, i
 
 
 def _negated(tokens: list[str], start: int, end: int) -> bool:
-    return any(t in NEGATIONS or t.endswith("nt") and t[:-2] + "n't" in NEGATIONS for t in tokens[max(0, start - 3) : end])
+    return any(t in NEGATIONS or (t.endswith("nt") and t[:-2] + "n't" in NEGATIONS) for t in tokens[max(0, start - 3) : end])
 
 
 @dataclass(frozen=True)

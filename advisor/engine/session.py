@@ -16,7 +16,6 @@ from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import UNKNOWN, KnowledgeBase, Question
 
-
 _TRUTHY = {"yes", "true", "on", "enabled", "1", "y"}
 _FALSY = {"no", "false", "off", "disabled", "0", "n"}
 _PAIRS = (("yes", "no"), ("on", "off"), ("enabled", "disabled"))

@@ -47,7 +47,7 @@ class KnowledgeIndex:
     questions_by_fact: dict[str, list[Question]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> "KnowledgeIndex":
+    def build(cls, kb: KnowledgeBase) -> KnowledgeIndex:
         idx = cls()
         for d in kb.diagnoses.values():
             requires = _as_map(d.requires) if d.requires is not None else {}
@@ -250,7 +250,7 @@ def _expected_gain(
             continue
         # Diagnoses the answer does not touch keep their weight; only the normaliser moves.
         moved = outside * abs(1.0 / total - 1.0 / s)
-        moved += sum(abs(live[p.diagnosis.id] / total - w / s) for p, w in zip(involved, new_weights))
+        moved += sum(abs(live[p.diagnosis.id] / total - w / s) for p, w in zip(involved, new_weights, strict=False))
         outcomes.append((s, moved / 2))
     mass = sum(s for s, _ in outcomes)
     if mass <= 0:
@@ -287,4 +287,4 @@ def open_questions(
     return out
 
 
-__all__ = ["KnowledgeIndex", "QuestionChoice", "Separation", "choose_question", "open_questions", "UNKNOWN"]
+__all__ = ["UNKNOWN", "KnowledgeIndex", "QuestionChoice", "Separation", "choose_question", "open_questions"]

@@ -20,8 +20,8 @@ from typing import Any
 
 from advisor.exit_status import UserError
 from advisor.inspectors.artifact_error import ArtifactError
-from advisor.inspectors.bundle_archive import extract_bundle
 from advisor.inspectors.bounded_read import read_bounded
+from advisor.inspectors.bundle_archive import extract_bundle
 from advisor.inspectors.code_signature import SLOT_INFO_PLIST, CodeSignature
 from advisor.inspectors.macho import MachOFile, read_macho
 from advisor.inspectors.network_extension_ids import (

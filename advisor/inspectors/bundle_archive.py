@@ -161,7 +161,7 @@ def _populate(
     for rel, info in files.items():
         if rel[-1] in SMALL_FILE_NAMES:
             _extract(archive, zf, info, bundle_dir.joinpath(*rel), budget)
-    for rel, info in files.items():
+    for rel in files:
         if rel[-1] != "Info.plist":
             continue
         executable = _executable_for(bundle_dir.joinpath(*rel), rel)

@@ -75,7 +75,7 @@ class CertificateInfo:
 
     @property
     def sha1(self) -> str:
-        return hashlib.sha1(self.der).hexdigest().upper()
+        return hashlib.sha1(self.der, usedforsecurity=False).hexdigest().upper()
 
     @property
     def team_id(self) -> str | None:

@@ -32,8 +32,8 @@ from advisor.inspectors.packaging_checks import (
     check_principal_class,
     check_provider_embedded,
     check_provider_layout,
-    check_sysex_declarations,
     check_seal,
+    check_sysex_declarations,
     check_unreadable,
 )
 from advisor.inspectors.provisioning_checks import (

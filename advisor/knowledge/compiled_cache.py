@@ -46,7 +46,7 @@ def read(key: str) -> KnowledgeBase | None:
     path = cache_dir() / f"{key}.pickle"
     try:
         with open(path, "rb") as fh:
-            kb = pickle.load(fh)
+            kb = pickle.load(fh)  # noqa: S301 (our own cache, in the user's own cache folder)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
     return kb if isinstance(kb, KnowledgeBase) else None

@@ -9,10 +9,11 @@ from __future__ import annotations
 import gc
 import os
 import re
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from advisor.exit_status import UserError
 from advisor.knowledge.model import (
@@ -475,7 +476,7 @@ def _load_knowledge(root: Path | None, strict: bool) -> KnowledgeBase:
     if not root.is_dir():
         raise KnowledgeError([f"{root}: knowledge folder not found"])
     r = _Reader(root)
-    meta_file, meta = r.section(root / "meta.yaml", "knowledge")
+    _meta_file, meta = r.section(root / "meta.yaml", "knowledge")
     version = as_text(meta.get("version", "0")) if meta else "0"
     facts = _load_facts(r, root / "facts.yaml")
     questions = _load_questions(r, root / "questions.yaml", facts)

@@ -21,8 +21,8 @@ import os
 import re
 import shlex
 import shutil
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from advisor.knowledge.model import KnowledgeBase, Probe
 from advisor.probes.context import ProbeContext
@@ -79,7 +79,7 @@ def plan_probe(probe: Probe, context: ProbeContext) -> list[PlannedProbe]:
         return []
     planned = []
     for combo in itertools.product(*(values[name] for name in needs)):
-        bindings = dict(zip(needs, combo))
+        bindings = dict(zip(needs, combo, strict=False))
         argv = [program] + [_fill(a, bindings) for a in probe.argv[1:]]
         planned.append(PlannedProbe(probe, argv, context, bindings))
     return planned

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from advisor.exit_status import UserError
 
@@ -70,8 +70,8 @@ class ProbeContext:
                 moment = datetime.fromisoformat(self.observed_at.replace("Z", "+00:00"))
             except ValueError:
                 raise UserError(f"observed_at {self.observed_at!r} is not an ISO 8601 time") from None
-            return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-        return datetime.now(timezone.utc)
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return datetime.now(UTC)
 
     def __post_init__(self) -> None:
         if self.observed_at is not None:

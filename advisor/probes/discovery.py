@@ -12,9 +12,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import plistlib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
 
 from advisor.evidence import Observation, Source
 from advisor.exit_status import UserError

@@ -10,13 +10,15 @@ at most the cap in memory. A stream may be filtered line by line while it is rea
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
 import signal
 import subprocess
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Callable
+from typing import IO
 
 DEFAULT_MAX_BYTES = 4 * 1024 * 1024
 _CHUNK = 64 * 1024
@@ -116,10 +118,8 @@ class _StreamCapture(threading.Thread):
 
 
 def _kill_group(pid: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         os.killpg(pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
 
 
 def command_environment() -> dict[str, str]:
@@ -144,7 +144,7 @@ def run_command(
         return int((time.monotonic() - start) * 1000)
 
     try:
-        proc = subprocess.Popen(
+        proc = subprocess.Popen(  # noqa: S603 (an argv list from the probe catalog, never a shell)
             list(argv),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
@@ -175,10 +175,8 @@ def run_command(
     out.join(_DRAIN_GRACE_SECONDS)
     err.join(_DRAIN_GRACE_SECONDS)
     for pipe in (proc.stdout, proc.stderr):
-        try:
+        with contextlib.suppress(OSError):
             pipe.close()
-        except OSError:
-            pass
 
     exit_code: int | None = proc.returncode
     error: str | None = None

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import importlib
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from advisor.exit_status import UserError
 

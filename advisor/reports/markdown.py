@@ -20,8 +20,8 @@ from advisor.reports.summary import (
     log_match_line,
     paragraphs,
     probe_command,
-    prose_parts,
     probe_status,
+    prose_parts,
     report_title,
     summary_paragraph,
 )

@@ -235,7 +235,7 @@ def redact_result(result: dict[str, Any], redactor: Redactor | None = None) -> d
     return redacted
 
 
-def redact_transcript(t: "Transcript", redactor: Redactor | None = None) -> "Transcript":
+def redact_transcript(t: Transcript, redactor: Redactor | None = None) -> Transcript:
     """A redacted copy of a transcript. Answers, expectations, ids and bundle ids stay as they are."""
     r = redactor or Redactor()
     probe_fields = [(p.argv, p.stdout, p.stderr, p.error) for p in t.probes]

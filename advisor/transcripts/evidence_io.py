@@ -7,7 +7,7 @@ Replaying a transcript re-runs the current parsers and matchers on the recorded 
 from __future__ import annotations
 
 import dataclasses
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from advisor.evidence import Observation, Source
 from advisor.investigation import Investigation, KnowledgeRuntime
@@ -81,7 +81,7 @@ def transcript_from_investigation(inv: Investigation, transcript_id: str, title:
     return Transcript(
         id=transcript_id,
         title=title or (result["diagnoses"][0]["title"] if result["diagnoses"] else "advisor session"),
-        recorded=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        recorded=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         describe=inv.describe,
         answers=dict(inv.session.answers),
         log=inv.log_text,

@@ -109,9 +109,7 @@ def _top_level_branches(pattern: str) -> list[list[str]]:
         elif ch == "|" and depth == 0:
             close()
             branches.append([])
-        elif ch in _REGEX_META or depth > 0:
-            close()
-        elif i + 1 < len(pattern) and pattern[i + 1] in _QUANTIFIERS:
+        elif ch in _REGEX_META or depth > 0 or (i + 1 < len(pattern) and pattern[i + 1] in _QUANTIFIERS):
             close()
         else:
             run.append(ch)

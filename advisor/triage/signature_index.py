@@ -57,7 +57,7 @@ class CompiledSignature:
     min_score: float
 
     @classmethod
-    def build(cls, sig: Signature) -> "CompiledSignature":
+    def build(cls, sig: Signature) -> CompiledSignature:
         norm = normalise(sig.text)
         required = [
             piece.strip()
@@ -125,7 +125,7 @@ class SignatureIndex:
     _scans_text: list[re.Pattern[str]] = field(default_factory=list)
 
     @classmethod
-    def build(cls, kb: KnowledgeBase) -> "SignatureIndex":
+    def build(cls, kb: KnowledgeBase) -> SignatureIndex:
         compiled = [CompiledSignature.build(sig) for sig in kb.signatures.values()]
         owners: list[CompiledSignature] = []
         slots: list[list[str]] = []
@@ -134,7 +134,7 @@ class SignatureIndex:
                 owners.append(cs)
                 slots.append(slot)
         index = cls(compiled)
-        for cs, anchor in zip(owners, choose_anchors(slots)):
+        for cs, anchor in zip(owners, choose_anchors(slots), strict=False):
             index.by_anchor.setdefault(anchor, [])
             if cs not in index.by_anchor[anchor]:
                 index.by_anchor[anchor].append(cs)
@@ -168,7 +168,7 @@ class SignatureIndex:
             starts.add(buf.rfind(b"\n", start, at) + 1 or start)
             return buf.find(b"\n", at, end) + 1
 
-        for first, scan in zip(self._firsts, self._scans_bytes):
+        for first, scan in zip(self._firsts, self._scans_bytes, strict=False):
             pos, tries = start, 0
             while tries < SPARSE_TRIES:
                 at = buf.find(first, pos, end)

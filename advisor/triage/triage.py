@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO, Iterable, Iterator
+from typing import BinaryIO
 
 from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
@@ -168,7 +169,7 @@ class LogTriage:
             hint = " (export it first: log show --archive PATH > log.txt)" if path.rstrip("/").endswith(".logarchive") else ""
             raise UserError(f"{path}: is a directory, not a log file{hint}")
         try:
-            stream = open(path, "rb")
+            stream = open(path, "rb")  # noqa: SIM115 (closed by the `with` below, after the errors)
         except FileNotFoundError:
             raise UserError(f"{path}: no such file") from None
         except PermissionError:

@@ -366,7 +366,7 @@ class Dialogue:
                 moved.append(Change("ruled-out", f"{titles.get(did, did)} -- {after.ruled_out[did]}"))
         if len(moved) > MAX_DIAGNOSIS_CHANGES:
             extra = len(moved) - MAX_DIAGNOSIS_CHANGES
-            moved = moved[:MAX_DIAGNOSIS_CHANGES] + [Change("diagnosis", f"(and {extra} more changes)")]
+            moved = [*moved[:MAX_DIAGNOSIS_CHANGES], Change("diagnosis", f"(and {extra} more changes)")]
         return out + moved
 
 

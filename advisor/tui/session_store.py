@@ -13,6 +13,7 @@ delays the next question.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import threading
@@ -71,7 +72,8 @@ def _state_from_data(data: Any) -> DialogueState:
     for item in data.get("presented") or []:
         if isinstance(item, list) and len(item) == 2 and isinstance(item[1], int):
             presented.append((str(item[0]), item[1]))
-    text = lambda v: str(v) if v is not None else None
+    def text(v):
+        return str(v) if v is not None else None
     return DialogueState(
         described=bool(data.get("described", True)),
         presented=presented,
@@ -181,7 +183,5 @@ class SessionStore:
 
     def prune(self, keep: int = KEEP_SESSIONS) -> None:
         for old in self.session_files()[keep:]:
-            try:
+            with contextlib.suppress(OSError):
                 old.unlink()
-            except OSError:
-                pass

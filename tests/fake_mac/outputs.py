@@ -7,9 +7,9 @@ named in its docstring.
 from __future__ import annotations
 
 import plistlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from typing import Iterable
+from datetime import UTC, datetime, timedelta
 
 LSREGISTER_SEPARATOR = "-" * 80
 
@@ -116,7 +116,7 @@ def codesign_display(
 ) -> str:
     """stderr of `codesign -d -vvv` (ne-knowledge.md 6.2)."""
     exe = executable or (
-        f"{path}/Contents/MacOS/{identifier.rsplit('.', 1)[-1]}" if not path.endswith(".appex") else f"{path}/Contents/MacOS/{identifier.rsplit('.', 1)[-1]}"
+        f"{path}/Contents/MacOS/{identifier.rsplit('.', 1)[-1]}"
     )
     flags = "0x10000(runtime)" if runtime else "0x0(none)"
     chain = (
@@ -179,7 +179,7 @@ def provisioning_profile(
     now: datetime | None = None,
 ) -> str:
     """stdout of `security cms -D -i <profile>`: the profile plist as XML (ne-knowledge.md 5.2)."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     created = (now - timedelta(days=65)).replace(tzinfo=None, microsecond=0)
     expires = (now + timedelta(days=expires_in_days)).replace(tzinfo=None, microsecond=0)
     data: dict = {
@@ -272,7 +272,7 @@ def lsregister_dump(registrations: Iterable[Registration]) -> str:
             f"name:                       {name}",
             "isContainer:                0",
             f"identifier:                 {r.bundle_id}",
-            "version:                    1.0 ({})".format(i),
+            f"version:                    1.0 ({i})",
             "flags:                      apple-internal  has-display-name  launch-disabled",
             LSREGISTER_SEPARATOR,
         ]

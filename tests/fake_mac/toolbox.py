@@ -18,9 +18,10 @@ import json
 import os
 import stat
 import sys
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 HANG_SECONDS = 3600.0  # "forever" for a test: far beyond any probe timeout
 
@@ -60,10 +61,10 @@ class Scenario:
     # Set as ADVISOR_APPLICATIONS_DIR (the folder treated as /Applications).
     applications_dir: str | None = None
 
-    def with_tool(self, name: str, rules: list[Rule]) -> "Scenario":
+    def with_tool(self, name: str, rules: list[Rule]) -> Scenario:
         return Scenario({**self.tools, name: list(rules)}, self.applications_dir)
 
-    def without_tool(self, name: str) -> "Scenario":
+    def without_tool(self, name: str) -> Scenario:
         return Scenario({k: v for k, v in self.tools.items() if k != name}, self.applications_dir)
 
 

@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 from advisor.exit_status import UserError
-from advisor.probes import ProbeContext, ProbeRun, context_observations, discover_context, find_ios_copies, ios_copy_observations, refine_context
+from advisor.probes import (
+    ProbeContext,
+    ProbeRun,
+    context_observations,
+    discover_context,
+    find_ios_copies,
+    ios_copy_observations,
+    refine_context,
+)
 from tests.fake_mac import APP_ID, PROVIDER_ID, SERVICE_ID, ProviderPlist, SeedMac, make_plist_app, outputs
 
 
@@ -70,7 +78,7 @@ def test_bad_paths_are_user_errors(tmp_path: Path) -> None:
     with pytest.raises(UserError, match="no such file"):
         discover_context(str(tmp_path / "Missing.app"))
     (tmp_path / "notes.txt").write_text("x")
-    with pytest.raises(UserError, match="notes.txt: not an app"):
+    with pytest.raises(UserError, match=r"notes\.txt: not an app"):
         discover_context(str(tmp_path / "notes.txt"))
     with pytest.raises(UserError):
         discover_context(None, "com.example; rm")

@@ -21,5 +21,5 @@ def test_pattern_slots_keep_only_required_literals():
 def test_chosen_anchors_are_cut_from_their_slots_and_share_first_characters():
     slots = [["Signature check failed"], ["Provider is not signed with a Developer ID"], ["OSSystemExtensionErrorDomain"], ["Tearing down XPC connection"]]
     anchors = choose_anchors(slots)
-    assert all(anchor in slot[0] and len(anchor) >= 10 for anchor, slot in zip(anchors, slots))
+    assert all(anchor in slot[0] and len(anchor) >= 10 for anchor, slot in zip(anchors, slots, strict=False))
     assert len({a[0] for a in anchors}) < len(anchors)

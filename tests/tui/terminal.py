@@ -6,6 +6,7 @@ text to be painted, without a terminal emulator.
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -77,7 +78,5 @@ class PtyApp:
             os.waitpid(self.pid, 0)
         except (ProcessLookupError, ChildProcessError):
             pass
-        try:
+        with contextlib.suppress(OSError):
             os.close(self.fd)
-        except OSError:
-            pass

@@ -7,7 +7,7 @@ device_in_profile is derived in cross_facts from the summaries read here.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from advisor.evidence import Observation
 from advisor.probes.context import ProbeContext
@@ -46,7 +46,7 @@ def read_profile(stdout: str) -> ProfileSummary | None:
         return None
     expiration = data.get("ExpirationDate")
     if isinstance(expiration, datetime) and expiration.tzinfo is None:
-        expiration = expiration.replace(tzinfo=timezone.utc)  # plistlib dates are UTC
+        expiration = expiration.replace(tzinfo=UTC)  # plistlib dates are UTC
     devices = data.get("ProvisionedDevices")
     return ProfileSummary(
         name=str(data.get("Name", "")),
@@ -61,7 +61,7 @@ def read_profile(stdout: str) -> ProfileSummary | None:
 def profile_expired(profile: ProfileSummary, now: datetime | None = None) -> bool | None:
     if profile.expiration is None:
         return None
-    return profile.expiration < (now or datetime.now(timezone.utc))
+    return profile.expiration < (now or datetime.now(UTC))
 
 
 def parse_profile(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:

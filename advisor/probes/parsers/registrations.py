@@ -54,7 +54,7 @@ class CopyListing:
 def comparable_path(path: str) -> str:
     """The same bundle seen through different spellings compares equal."""
     path = posixpath.normpath(path.strip())
-    for alias, real in (("/System/Volumes/Data/", "/"), ("/private/var/", "/var/"), ("/private/tmp/", "/tmp/")):
+    for alias, real in (("/System/Volumes/Data/", "/"), ("/private/var/", "/var/"), ("/private/tmp/", "/tmp/")):  # noqa: S108 (path spellings, not a temp file)
         if path.startswith(alias):
             path = real + path[len(alias) :]
     return path

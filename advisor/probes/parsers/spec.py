@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from advisor.evidence import Observation
 from advisor.probes.context import ProbeContext

@@ -9,6 +9,7 @@ answer never touch it at the same time. The session is saved after every step.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -759,10 +760,8 @@ def _in_daemon_thread(func: Any, *args: Any) -> asyncio.Future[Any]:
             result, error = func(*args), None
         except BaseException as exc:  # handed to the awaiting task, not lost on this thread
             result, error = None, exc
-        try:
+        with contextlib.suppress(RuntimeError):  # the app has quit and its loop is closed
             loop.call_soon_threadsafe(settle, result, error)
-        except RuntimeError:
-            pass  # the app has quit and its loop is closed
 
     threading.Thread(target=target, name="probe", daemon=True).start()
     return future

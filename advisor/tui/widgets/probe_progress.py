@@ -62,7 +62,7 @@ class ProbeProgress(Vertical):
     def _paint(self) -> None:
         elapsed = time.monotonic() - self._started
         lines = []
-        for command, outcome in zip(self._commands, self._outcomes):
+        for command, outcome in zip(self._commands, self._outcomes, strict=False):
             if outcome is None:
                 lines.append(f"{SPINNER[self._frame]} {command}  ({elapsed:.0f} s)")
             else:
