@@ -5,7 +5,7 @@
    way. Target: median ratio <= 1.3.
 2. Answer to next question painted: keys sent to a running `advisor tui`; the time until the
    next question's text is on screen. The next question is predicted with the same flow code
-   (advisor.tui.dialogue) on the same knowledge base. Target: median <= 50 ms.
+   (advisor.conversation.dialogue) on the same knowledge base. Target: median <= 50 ms.
 
     .venv/bin/python bench/bench_tui.py [--runs 9] [--answers 30] [--knowledge DIR]
 
@@ -140,9 +140,9 @@ def bench_launch(runs: int, knowledge: str | None, env: dict[str, str]) -> tuple
 
 
 def bench_answers(count: int, knowledge: str | None, env: dict[str, str]) -> list[float]:
+    from advisor.conversation.dialogue import AskQuestion, Dialogue
     from advisor.investigation import Investigation
     from advisor.knowledge.loader import load_knowledge
-    from advisor.tui.dialogue import AskQuestion, Dialogue
 
     os.environ["PATH"] = env["PATH"]  # the prediction must see the same (absent) probe tools
     kb = load_knowledge(Path(knowledge) if knowledge else None)

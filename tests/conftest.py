@@ -10,6 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from advisor.knowledge.model import KnowledgeBase
+from tests.tui.small_kb import write_small_kb
+
 REPO = Path(__file__).resolve().parents[1]
 
 
@@ -18,6 +21,25 @@ def kb():
     from advisor.knowledge.loader import load_knowledge
 
     return load_knowledge()
+
+
+@pytest.fixture(scope="session")
+def small_kb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_small_kb(tmp_path_factory.mktemp("kb") / "knowledge", probe_timeout=0.5)
+
+
+@pytest.fixture(scope="session")
+def small_kb(small_kb_root: Path) -> KnowledgeBase:
+    from advisor.knowledge.loader import load_knowledge
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("ADVISOR_NO_CACHE", "1")  # parse it: a cached model may predate today's code
+        return load_knowledge(small_kb_root)
+
+
+@pytest.fixture
+def state_root(tmp_path: Path) -> Path:
+    return tmp_path / "state" / "advisor"
 
 
 @dataclass

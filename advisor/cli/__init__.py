@@ -8,21 +8,13 @@ never pays for Textual.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from advisor import __version__
-from advisor.exit_status import ExitStatus, UserError
+from advisor.entry_point import UsageParser, guarded
 
 COMMAND_MODULES = ("tui", "diagnose", "inspect", "triage", "report", "replay", "collect", "kb")
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse, but usage errors are one line and exit 2 (our BAD_INPUT)."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message}")
 
 
 def _version_text() -> str:
@@ -39,18 +31,24 @@ class _VersionAction(argparse.Action):
     def __init__(self, option_strings: list[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
         super().__init__(option_strings, dest=dest, nargs=0, help="print the program and knowledge-base versions")
 
-    def __call__(self, parser, namespace, values, option_string=None):  # type: ignore[no-untyped-def]
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
         print(_version_text())
         parser.exit(0)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(
+    parser = UsageParser(
         prog="advisor",
         description="Troubleshoot Apple Network Extension providers (VPN, proxy, content filter, DNS).",
     )
     parser.add_argument("--version", action=_VersionAction)
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=UsageParser)
     import importlib
 
     for name in COMMAND_MODULES:
@@ -59,33 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def guarded(command: Callable[[], int]) -> int:
-    """Run a command the way every entry point must: user errors as one line on stderr with
-    their exit status, internal errors as one line (a traceback only with ADVISOR_DEBUG)."""
-    try:
-        return int(command())
-    except UserError as exc:
-        print(f"advisor: {exc.message}", file=sys.stderr)
-        return int(exc.exit_status)
-    except KeyboardInterrupt:
-        print("advisor: interrupted", file=sys.stderr)
-        return 130
-    except BrokenPipeError:
-        return 0
-    except Exception as exc:
-        if os.environ.get("ADVISOR_DEBUG"):
-            raise
-        print(f"advisor: internal error: {type(exc).__name__}: {exc} (set ADVISOR_DEBUG=1 for details)", file=sys.stderr)
-        return int(ExitStatus.INTERNAL_ERROR)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] == "tui" or (args[0].startswith("-") and args[0] not in ("-h", "--help", "--version")):
         # The TUI is the default: launch it without building every command's parser.
-        from advisor.cli import tui_cmd
+        from advisor.tui import launch
 
-        return tui_cmd.main(args[1:] if args and args[0] == "tui" else args)
+        return launch.main(args[1:] if args and args[0] == "tui" else args)
 
     def dispatch() -> int:
         ns = build_parser().parse_args(args)

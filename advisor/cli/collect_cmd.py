@@ -63,11 +63,11 @@ def _default_output() -> str:
 
 
 def run(ns: argparse.Namespace) -> int:
+    from advisor.conversation.recording import investigation_from_transcript, transcript_from_investigation
     from advisor.investigation import Investigation
     from advisor.knowledge.loader import load_knowledge
-    from advisor.reports.redaction import redact_transcript
-    from advisor.transcripts.evidence_io import investigation_from_transcript, transcript_from_investigation
     from advisor.transcripts.format import dump_transcript
+    from advisor.transcripts.redaction import redact_transcript
 
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
     output = ns.output or _default_output()

@@ -44,7 +44,7 @@ def parse_answer_args(values: list[str]) -> list[tuple[str, str, str]]:
 
 
 def read_answers_file(path: str) -> list[tuple[str, str, str]]:
-    from advisor.knowledge.yaml_source import YamlError, as_text, read_yaml
+    from advisor.knowledge.yaml_source import YamlError, as_text, line_of, read_yaml
 
     try:
         data = read_yaml(Path(path), path)
@@ -57,8 +57,8 @@ def read_answers_file(path: str) -> list[tuple[str, str, str]]:
     out = []
     for fact, value in data.items():
         if isinstance(value, (dict, list)):
-            raise UserError(f"--answers {path}:{data.key_lines[fact]}: the value of '{fact}' must be plain text")
-        out.append((str(fact), as_text(value), f"--answers {path}:{data.key_lines[fact]}"))
+            raise UserError(f"--answers {path}:{line_of(data, fact)}: the value of '{fact}' must be plain text")
+        out.append((str(fact), as_text(value), f"--answers {path}:{line_of(data, fact)}"))
     return out
 
 
@@ -73,7 +73,7 @@ def run(ns: argparse.Namespace) -> int:
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
 
     if ns.from_transcript:
-        from advisor.transcripts.evidence_io import investigation_from_transcript
+        from advisor.conversation.recording import investigation_from_transcript
         from advisor.transcripts.format import load_transcript
 
         inv = investigation_from_transcript(kb, load_transcript(ns.from_transcript))
@@ -97,12 +97,12 @@ def run(ns: argparse.Namespace) -> int:
     from advisor.transcripts.format import write_keeping_on_failure
 
     if ns.transcript:
-        from advisor.transcripts.evidence_io import transcript_from_investigation
+        from advisor.conversation.recording import transcript_from_investigation
         from advisor.transcripts.format import dump_transcript
 
         transcript = transcript_from_investigation(inv, Path(ns.transcript).stem)
         if not ns.no_redact:  # a transcript is an export too: it leaves this machine
-            from advisor.reports.redaction import redact_transcript
+            from advisor.transcripts.redaction import redact_transcript
 
             transcript = redact_transcript(transcript)
         write_keeping_on_failure(ns.transcript, dump_transcript(transcript), "transcript")

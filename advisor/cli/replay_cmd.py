@@ -66,7 +66,7 @@ def load_session(path: str | Path, kb: KnowledgeBase, runtime: KnowledgeRuntime 
     """A transcript (or a saved TUI session: the same format) and the investigation it rebuilds.
 
     Any problem is a UserError naming the file, so callers print one line and exit 2."""
-    from advisor.transcripts.evidence_io import investigation_from_transcript
+    from advisor.conversation.recording import investigation_from_transcript
     from advisor.transcripts.format import load_transcript
 
     transcript = load_transcript(path)
@@ -94,7 +94,7 @@ def expectation_of(t: Transcript) -> Expectation | None:
 
 
 def replay_one(path: Path, kb: KnowledgeBase, runtime: KnowledgeRuntime) -> ReplayOutcome:
-    from advisor.transcripts.evidence_io import expectation_failures
+    from advisor.conversation.recording import expectation_failures
 
     try:
         transcript, inv = load_session(path, kb, runtime)

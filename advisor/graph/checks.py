@@ -9,7 +9,7 @@ import networkx as nx
 from advisor.graph.decision_graph import build_graph, entry_points
 from advisor.knowledge.loader import gc_paused
 from advisor.knowledge.model import KnowledgeBase, Location
-from advisor.knowledge.yaml_source import YamlError, as_text, read_yaml
+from advisor.knowledge.yaml_source import YamlError, as_text, line_of, read_yaml
 
 
 def _where(g: nx.DiGraph, node: str) -> str:
@@ -78,7 +78,7 @@ def contract_problems(kb: KnowledgeBase) -> list[str]:
     contract = (data or {}).get("contract") or {}
     problems = []
     for fact, values in (contract.get("facts") or {}).items():
-        line = contract["facts"].key_lines.get(fact, 1)
+        line = line_of(contract["facts"], fact)
         known = kb.facts.get(fact)
         if known is None:
             problems.append(f"{name}:{line}: contract fact '{fact}' is missing from facts.yaml")
@@ -89,7 +89,7 @@ def contract_problems(kb: KnowledgeBase) -> list[str]:
     diagnoses = contract.get("diagnoses") or []
     for i, did in enumerate(diagnoses):
         if did not in kb.diagnoses:
-            problems.append(f"{name}:{diagnoses.item_lines[i]}: contract diagnosis '{did}' is missing")
+            problems.append(f"{name}:{line_of(diagnoses, i)}: contract diagnosis '{did}' is missing")
     return problems
 
 

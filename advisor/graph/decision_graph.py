@@ -83,19 +83,19 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
         dn = diagnosis_node(d.id)
         nodes[dn] = {"kind": "diagnosis", "label": d.title, "location": d.location}
         link(d.requires, dn, "requires")
-        for s in d.supports:
-            link(s.condition, dn, "supports")
-        for s in d.rules_out:
-            link(s.condition, dn, "rules_out")
-        for c in d.confirmed_when:
-            link(c, dn, "confirms")
+        for support in d.supports:
+            link(support.condition, dn, "supports")
+        for rule in d.rules_out:
+            link(rule.condition, dn, "rules_out")
+        for confirming in d.confirmed_when:
+            link(confirming, dn, "confirms")
 
-    for s in kb.symptoms.values():
-        sn = f"s:{s.id}"
-        nodes[sn] = {"kind": "symptom", "label": s.phrases[0] if s.phrases else s.id, "location": s.location}
-        for did, _ in s.points_to:
+    for symptom in kb.symptoms.values():
+        sn = f"s:{symptom.id}"
+        nodes[sn] = {"kind": "symptom", "label": symptom.phrases[0] if symptom.phrases else symptom.id, "location": symptom.location}
+        for did, _ in symptom.points_to:
             edge(sn, diagnosis_node(did), "points_to")
-        for fact, value in s.sets:
+        for fact, value in symptom.sets:
             edge(sn, choice(fact, value), "sets")
     for sig in kb.signatures.values():
         gn = f"g:{sig.id}"
@@ -121,10 +121,10 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
         for n in (u, v):
             if n not in nodes:
                 nodes[n] = {"kind": "missing", "label": n, "location": None}
-    g = nx.DiGraph()
+    g: nx.DiGraph[str] = nx.DiGraph()
     g.add_nodes_from(nodes.items())
     g.add_edges_from((u, v, {"role": role}) for (u, v), role in edges.items())
-    flow = nx.DiGraph()
+    flow: nx.DiGraph[str] = nx.DiGraph()
     flow.add_edges_from(flow_edges)
     g.graph["flow"] = flow
     g.graph["weighed_facts"] = frozenset(weighed)

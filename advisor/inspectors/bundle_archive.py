@@ -166,7 +166,7 @@ def _populate(
             continue
         executable = _executable_for(bundle_dir.joinpath(*rel), rel)
         exe_info = files.get(executable) if executable else None
-        if exe_info is not None:
+        if executable and exe_info is not None:
             _extract(archive, zf, exe_info, bundle_dir.joinpath(*executable), budget)
             modes_known &= exe_info.create_system == 3 and (exe_info.external_attr >> 16) != 0
     return ExtractedBundle(workdir, bundle_dir, modes_known)

@@ -7,6 +7,7 @@ as `file:line: message`. The format is documented for authors in `knowledge/READ
 from __future__ import annotations
 
 import gc
+import importlib.resources
 import os
 import re
 from collections.abc import Iterator
@@ -49,10 +50,14 @@ class KnowledgeError(UserError):
 
 
 def default_root() -> Path:
+    """The knowledge base to load: $ADVISOR_KNOWLEDGE (for authors), else the one the package ships."""
     env = os.environ.get("ADVISOR_KNOWLEDGE")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "knowledge"
+    shipped = importlib.resources.files("advisor") / "knowledge_base"
+    # Installed from a wheel or a source tree, the package is a folder on disk; a zipped install
+    # would need extracting first, which nobody does for a CLI tool, so it is reported as missing.
+    return Path(str(shipped))
 
 
 @dataclass
@@ -535,15 +540,15 @@ def reference_problems(kb: KnowledgeBase) -> list[str]:
         check_condition(q.ask_if, q.location)
     for d in kb.diagnoses.values():
         check_condition(d.requires, d.location)
-        for s in (*d.supports, *d.rules_out):
-            check_condition(s.condition, d.location)
-        for c in d.confirmed_when:
-            check_condition(c, d.location)
-    for s in kb.symptoms.values():
-        for did, _ in s.points_to:
-            check_diag(did, s.location)
-        for fact, value in s.sets:
-            problems.extend(_fact_value_problems(kb, fact, {value}, s.location))
+        for rule in (*d.supports, *d.rules_out):
+            check_condition(rule.condition, d.location)
+        for confirming in d.confirmed_when:
+            check_condition(confirming, d.location)
+    for symptom in kb.symptoms.values():
+        for did, _ in symptom.points_to:
+            check_diag(did, symptom.location)
+        for fact, value in symptom.sets:
+            problems.extend(_fact_value_problems(kb, fact, {value}, symptom.location))
     for g in kb.signatures.values():
         for did, _ in g.points_to:
             check_diag(did, g.location)

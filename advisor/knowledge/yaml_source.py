@@ -42,13 +42,13 @@ _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
 _resolve_slow = _Loader.resolve
 
 
-def _resolve_fast(self: yaml.BaseResolver, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
+def _resolve_fast(self: yaml.resolver.BaseResolver, kind: type, value: str, implicit: tuple[bool, bool]) -> str:
     if kind is yaml.ScalarNode and implicit[0] and value and value[0] not in _MAYBE_TYPED:
         return _STR_TAG
     return _resolve_slow(self, kind, value, implicit)
 
 
-_Loader.resolve = _resolve_fast  # type: ignore[method-assign]
+_Loader.resolve = _resolve_fast
 _SCALARS = yaml.SafeLoader("")  # one constructor for every scalar: building one per value is slow
 
 
@@ -149,7 +149,7 @@ def line_of(container: Any, key: str | int | None = None, default: int = 1) -> i
     """The line of `container[key]` (or of the container itself)."""
     if isinstance(container, LocatedDict):
         if key is not None and key in container.key_lines:
-            return container.key_lines[key]  # type: ignore[index]
+            return container.key_lines[key]
         return container.line
     if isinstance(container, LocatedList):
         if isinstance(key, int) and 0 <= key < len(container.item_lines):

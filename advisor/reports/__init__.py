@@ -27,7 +27,7 @@ def render_json(result: dict[str, Any]) -> str:
 def render_report(result: dict[str, Any], fmt: str, redact: bool = True) -> str:
     if redact:
         try:
-            from advisor.reports.redaction import redact_result
+            from advisor.redaction import redact_result
         except ImportError:  # redaction lands with the reports issue
             pass
         else:

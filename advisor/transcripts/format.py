@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 
 from advisor.exit_status import UserError
-from advisor.knowledge.yaml_source import YamlError, as_text, read_yaml
+from advisor.knowledge.yaml_source import YamlError, as_text, line_of, read_yaml
 
 FORMAT_KEY = "advisor_transcript"
 FORMAT_VERSION = 1
@@ -89,20 +89,20 @@ def load_transcript(path: str | Path) -> Transcript:
         raise TranscriptError(f"{name}: not an advisor transcript (no '{FORMAT_KEY}:' key)")
     version = data[FORMAT_KEY]
     if not isinstance(version, int) or isinstance(version, bool):
-        raise TranscriptError(f"{name}:{data.key_lines[FORMAT_KEY]}: '{FORMAT_KEY}' must be a whole number")
+        raise TranscriptError(f"{name}:{line_of(data, FORMAT_KEY)}: '{FORMAT_KEY}' must be a whole number")
     if version > FORMAT_VERSION:
         raise TranscriptError(
             f"{name}: transcript format {version} is newer than this advisor understands ({FORMAT_VERSION}); upgrade advisor"
         )
     for key in data:
         if key not in TOP_KEYS:
-            raise TranscriptError(f"{name}:{data.key_lines[key]}: unknown key '{key}'")
+            raise TranscriptError(f"{name}:{line_of(data, key)}: unknown key '{key}'")
     answers_raw = data.get("answers") or {}
     if not isinstance(answers_raw, dict):
-        raise TranscriptError(f"{name}:{data.key_lines.get('answers', 1)}: 'answers' must be a mapping of fact: value")
+        raise TranscriptError(f"{name}:{line_of(data, 'answers')}: 'answers' must be a mapping of fact: value")
     probes: list[RecordedProbe] = []
     for i, p in enumerate(data.get("probes") or []):
-        line = data["probes"].item_lines[i]
+        line = line_of(data["probes"], i)
         if not isinstance(p, dict) or "id" not in p or "argv" not in p:
             raise TranscriptError(f"{name}:{line}: each probe needs 'id' and 'argv'")
         exit_code = p.get("exit_code")
@@ -124,7 +124,7 @@ def load_transcript(path: str | Path) -> Transcript:
     if data.get("expected") is not None:
         e = data["expected"]
         if not isinstance(e, dict):
-            raise TranscriptError(f"{name}:{data.key_lines['expected']}: 'expected' must be a mapping")
+            raise TranscriptError(f"{name}:{line_of(data, 'expected')}: 'expected' must be a mapping")
         expected = Expectation(
             first=as_text(e["first"]) if e.get("first") else None,
             also_acceptable=_list_of_text(e.get("also_acceptable"), f"{name}: expected.also_acceptable"),
@@ -133,10 +133,10 @@ def load_transcript(path: str | Path) -> Transcript:
         )
     bundle = data.get("bundle")
     if bundle is not None and not isinstance(bundle, dict):
-        raise TranscriptError(f"{name}:{data.key_lines['bundle']}: 'bundle' must be a mapping")
+        raise TranscriptError(f"{name}:{line_of(data, 'bundle')}: 'bundle' must be a mapping")
     observations = []
     for i, o in enumerate(data.get("observations") or []):
-        line = data["observations"].item_lines[i]
+        line = line_of(data["observations"], i)
         if not isinstance(o, dict) or "fact" not in o or "value" not in o:
             raise TranscriptError(f"{name}:{line}: each observation needs 'fact' and 'value'")
         source = as_text(o.get("source", "probe"))
@@ -145,7 +145,7 @@ def load_transcript(path: str | Path) -> Transcript:
         observations.append({k: as_text(v) for k, v in o.items()})
     probe_context = data.get("probe_context")
     if probe_context is not None and not isinstance(probe_context, dict):
-        raise TranscriptError(f"{name}:{data.key_lines['probe_context']}: 'probe_context' must be a mapping")
+        raise TranscriptError(f"{name}:{line_of(data, 'probe_context')}: 'probe_context' must be a mapping")
     return Transcript(
         id=as_text(data.get("id") or path.stem),
         title=as_text(data.get("title")),

@@ -1,8 +1,8 @@
 """`python -m advisor.tui [--app PATH] [--log FILE] [--resume]`: the TUI alone, without the
-full command-line dispatcher (the same as `advisor tui`, a little faster to start)."""
+command-line dispatcher (the same as `advisor tui`, a little faster to start)."""
 
 import sys
 
-from advisor.cli.tui_cmd import main
+from advisor.tui.launch import main
 
 raise SystemExit(main(sys.argv[1:]))

@@ -1,7 +1,7 @@
 """The Textual application: bindings, themes, the command palette, and app-wide actions.
 
 The conversation screen does the work; the app routes app-wide keys and palette commands to it
-and writes reports. Run with `AdvisorApp(TuiOptions(...)).run()` (see advisor/cli/tui_cmd.py).
+and writes reports. Run with `AdvisorApp(TuiOptions(...)).run()` (see advisor/tui/launch.py).
 """
 
 from __future__ import annotations
@@ -13,11 +13,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.screen import ModalScreen
 
+from advisor.conversation.session_store import SessionStore
 from advisor.exit_status import UserError
 from advisor.tui.commands import AdvisorCommands
 from advisor.tui.options import TuiOptions
 from advisor.tui.screens.conversation import ConversationScreen
-from advisor.tui.session_store import SessionStore
 
 if TYPE_CHECKING:
     from advisor.knowledge.model import KnowledgeBase
@@ -58,7 +58,7 @@ class AdvisorApp(App[str]):
 
     # ---- reports -----------------------------------------------------------------------------
     def write_report(self, fmt: str, path: str | Path, redact: bool = True) -> Path:
-        from advisor.tui.report_export import write_report
+        from advisor.conversation.report_export import write_report
 
         dialogue = self.conversation.dialogue
         if dialogue is None:
@@ -72,7 +72,7 @@ class AdvisorApp(App[str]):
         self.notify(str(path), title="Report written", timeout=8)
 
     def action_export(self) -> None:
-        from advisor.tui.report_export import default_report_path
+        from advisor.conversation.report_export import default_report_path
         from advisor.tui.screens.export import ExportScreen
 
         if self._dialog_open():
@@ -82,7 +82,7 @@ class AdvisorApp(App[str]):
 
     def export_now(self, fmt: str) -> None:
         """Palette entries: write with the default name, no questions asked, and say where."""
-        from advisor.tui.report_export import default_report_path
+        from advisor.conversation.report_export import default_report_path
 
         try:
             path = self.write_report(fmt, default_report_path(fmt))
@@ -112,7 +112,8 @@ class AdvisorApp(App[str]):
         if self.screen is self.conversation:
             self.conversation.action_why()
 
-    def action_back(self) -> None:
+    async def action_back(self) -> None:
+        # Overrides App.action_back (async): Escape on the conversation steps back in it.
         if self.screen is self.conversation:
             self.conversation.action_back()
 

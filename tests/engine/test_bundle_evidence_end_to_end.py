@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from advisor.conversation.recording import expectation_failures, investigation_from_transcript
 from advisor.investigation import Investigation
-from advisor.transcripts.evidence_io import expectation_failures, investigation_from_transcript
 from advisor.transcripts.format import load_transcript
 from tests.fixtures.bundle_builder import build_from_artifacts
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import copy
 import plistlib
 
-from advisor.reports.redaction import Redactor, redact_result, redact_transcript
+from advisor.redaction import Redactor, redact_result
 from advisor.transcripts.format import Expectation, RecordedProbe, Transcript
+from advisor.transcripts.redaction import redact_transcript
 
 SILICON_UDID = "00008132-000A103C02F8801C"
 OTHER_UDID = "00008103-001A2B3C4D5E6F70"

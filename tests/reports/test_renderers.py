@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 
 from advisor.cli.report_cmd import with_probe_outputs
+from advisor.conversation.recording import investigation_from_transcript
 from advisor.reports import render_report
 from advisor.reports.html import render_html
 from advisor.reports.markdown import render_markdown
-from advisor.transcripts.evidence_io import investigation_from_transcript
 from advisor.transcripts.format import load_transcript
 
 REPO = Path(__file__).resolve().parents[2]

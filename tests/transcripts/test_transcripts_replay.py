@@ -78,8 +78,8 @@ def test_recorded_probe_outputs_go_through_the_parsers(advisor_cli):
 def test_redacting_a_transcript_does_not_change_its_facts_or_ranking(kb, path):
     """Pseudonyms keep equality (this Mac's UDID in system_profiler and in the profile), so every
     fact that compares identifiers must come out the same from a redacted transcript."""
-    from advisor.reports.redaction import redact_transcript
-    from advisor.transcripts.evidence_io import investigation_from_transcript
+    from advisor.conversation.recording import investigation_from_transcript
+    from advisor.transcripts.redaction import redact_transcript
 
     original = load_transcript(path)
     redacted = redact_transcript(original)

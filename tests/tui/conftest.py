@@ -13,14 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from advisor.knowledge.loader import load_knowledge
 from advisor.knowledge.model import KnowledgeBase
 from advisor.tui.app import AdvisorApp
 from advisor.tui.options import TuiOptions
-from tests.fake_mac import FakeMac, Reply, Scenario, always
-from tests.tui.small_kb import write_small_kb
-
-SIP_DISABLED = "System Integrity Protection status: disabled.\n"
+from tests.conversation.conftest import SIP_DISABLED, fake_csrutil, isolated  # noqa: F401 (shared with the conversation tests)
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -33,48 +29,12 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def small_kb_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return write_small_kb(tmp_path_factory.mktemp("kb") / "knowledge", probe_timeout=0.5)
-
-
-@pytest.fixture(scope="session")
-def small_kb(small_kb_root: Path) -> KnowledgeBase:
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("ADVISOR_NO_CACHE", "1")  # parse it: a cached model may predate today's code
-        return load_knowledge(small_kb_root)
-
-
-@pytest.fixture(autouse=True)
-def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No real tools, no real state folder, reports land in tmp."""
-    empty = tmp_path / "empty-bin"
-    empty.mkdir()
-    monkeypatch.setenv("PATH", str(empty))
-    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    monkeypatch.delenv("NO_COLOR", raising=False)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
-@pytest.fixture
-def state_root(tmp_path: Path) -> Path:
-    return tmp_path / "state" / "advisor"
-
-
 @pytest.fixture
 def make_app(small_kb: KnowledgeBase, state_root: Path) -> Callable[..., AdvisorApp]:
     def make(**options: object) -> AdvisorApp:
         return AdvisorApp(TuiOptions(state_root=state_root, **options), kb=small_kb)  # type: ignore[arg-type]
 
     return make
-
-
-def fake_csrutil(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reply: Reply) -> FakeMac:
-    mac = FakeMac(tmp_path / "mac", Scenario({"csrutil": always(reply)}))
-    mac.activate(monkeypatch)
-    return mac
 
 
 async def wait_until(pilot, condition: Callable[[], bool], what: str, limit: float = 10.0) -> None:  # type: ignore[no-untyped-def]

@@ -21,17 +21,15 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header
 
+from advisor.conversation.session_store import SessionStore
 from advisor.exit_status import UserError
 from advisor.tui.options import TuiOptions
-from advisor.tui.session_store import SessionStore
 from advisor.tui.widgets.evidence_panel import EvidencePanel
 from advisor.tui.widgets.message_log import MessageLog
 from advisor.tui.widgets.question_card import AnswerInput, QuestionCard
 
 if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch speed)
-    from advisor.knowledge.model import KnowledgeBase
-    from advisor.probes import PlannedProbe, ProbeRun
-    from advisor.tui.dialogue import (
+    from advisor.conversation.dialogue import (
         Dialogue,
         Finished,
         OfferProbes,
@@ -39,6 +37,9 @@ if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch 
         Snapshot,
         Turn,
     )
+    from advisor.investigation import Investigation
+    from advisor.knowledge.model import KnowledgeBase
+    from advisor.probes import PlannedProbe, ProbeRun
     from advisor.tui.widgets.probe_progress import ProbeProgress
 
 INTRO = (
@@ -133,7 +134,7 @@ class ConversationScreen(Screen[None]):
     async def _load(self) -> None:
         await self._panel_mounted
         try:
-            kb = self.preloaded_kb or await asyncio.to_thread(self._read_knowledge)
+            kb = self.preloaded_kb if self.preloaded_kb is not None else await asyncio.to_thread(self._read_knowledge)
             # The engine's modules are imported here, off the UI thread, after the first paint.
             Dialogue, Investigation = await asyncio.to_thread(_engine_classes)
             resumed = None
@@ -185,7 +186,7 @@ class ConversationScreen(Screen[None]):
     # ---- the flow --------------------------------------------------------------------------------
     def advance(self) -> None:
         """Show whatever comes next: a question, a probe offer, a diagnosis, or the end."""
-        from advisor.tui.dialogue import AskQuestion, OfferProbes, ShowDiagnosis
+        from advisor.conversation.dialogue import AskQuestion, OfferProbes, ShowDiagnosis
 
         d = self.dialogue
         if d is None:
@@ -416,7 +417,7 @@ class ConversationScreen(Screen[None]):
 
     # ---- actions ----------------------------------------------------------------------------------
     def action_why(self) -> None:
-        from advisor.tui.dialogue import AskQuestion, OfferProbes, ShowDiagnosis
+        from advisor.conversation.dialogue import AskQuestion, OfferProbes, ShowDiagnosis
         from advisor.tui.screens.explain import ExplainScreen
 
         d = self.dialogue
@@ -725,7 +726,7 @@ class ConversationScreen(Screen[None]):
         self.call_after_refresh(self.save)
 
     def save(self) -> None:
-        from advisor.tui.dialogue import Finished
+        from advisor.conversation.dialogue import Finished
 
         d = self.dialogue
         if d is None or self.session_path is None:
@@ -767,10 +768,10 @@ def _in_daemon_thread(func: Any, *args: Any) -> asyncio.Future[Any]:
     return future
 
 
-def _engine_classes() -> tuple[type, type]:
-    import advisor.tui.answer_matching  # noqa: F401  (rapidfuzz, for the first typed answer)
+def _engine_classes() -> tuple[type[Dialogue], type[Investigation]]:
+    import advisor.conversation.answer_matching  # noqa: F401  (rapidfuzz, for the first typed answer)
+    from advisor.conversation.dialogue import Dialogue
     from advisor.investigation import Investigation
-    from advisor.tui.dialogue import Dialogue
 
     return Dialogue, Investigation
 

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from advisor.conversation.dialogue import Dialogue
 from advisor.engine.scoring import Assessment
-from advisor.tui.dialogue import Dialogue
 
 _CODE = re.compile(r"`([^`]+)`")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")

@@ -12,8 +12,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Select, Static
 
+from advisor.conversation.report_export import FORMAT_NAMES, with_suffix_for
 from advisor.exit_status import UserError
-from advisor.tui.report_export import FORMAT_NAMES, with_suffix_for
 
 # (format, path, redact) -> the absolute path written; raises UserError
 ReportWriter = Callable[[str, str, bool], Path]

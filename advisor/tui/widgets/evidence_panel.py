@@ -18,7 +18,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:
-    from advisor.tui.dialogue import Dialogue
+    from advisor.conversation.dialogue import Dialogue
 
 STATUS_MARKS = {"confirmed": "●", "likely": "◐", "possible": "○"}
 MAX_DIAGNOSES = 8

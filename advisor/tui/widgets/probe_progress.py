@@ -10,6 +10,7 @@ import time
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import ProgressBar, Static
 
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
@@ -22,7 +23,7 @@ class ProbeProgress(Vertical):
         self._outcomes: list[str | None] = []
         self._started = 0.0
         self._frame = 0
-        self._timer = None
+        self._timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="probe-title", markup=False)

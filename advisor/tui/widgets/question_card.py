@@ -25,7 +25,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 if TYPE_CHECKING:  # rapidfuzz and the model load after the first paint (launch speed)
-    from advisor.tui.answer_matching import AnswerMatch, ChoiceOption
+    from advisor.conversation.answer_matching import AnswerMatch, ChoiceOption
 
 DESCRIBE_PROMPT = "What is going wrong? Describe it in your own words, or paste the error or log lines."
 QUESTION_HINT = "1-9 / 0 pick · or type · Enter · ? why · Esc back"
@@ -133,7 +133,7 @@ class QuestionCard(Vertical):
         self.answer_input.focus()
 
     def show_question(self, question_id: str, text: str, choices: list[tuple[str, str]], previous: str | None = None) -> None:
-        from advisor.tui.answer_matching import UNKNOWN, answer_options
+        from advisor.conversation.answer_matching import UNKNOWN, answer_options
 
         self.question_id = question_id
         self.options = answer_options(choices)
@@ -177,7 +177,7 @@ class QuestionCard(Vertical):
             self.choice_list.action_cursor_down()
 
     def _match(self, text: str) -> AnswerMatch:
-        from advisor.tui.answer_matching import match_answer
+        from advisor.conversation.answer_matching import match_answer
 
         return match_answer(text, self.options)
 

@@ -26,10 +26,10 @@ from typing import TYPE_CHECKING, Any
 from advisor.exit_status import UserError
 
 if TYPE_CHECKING:  # the engine and YAML load after the first screen is painted (launch speed)
+    from advisor.conversation.dialogue import DialogueState
     from advisor.investigation import Investigation, KnowledgeRuntime
     from advisor.knowledge.model import KnowledgeBase
     from advisor.transcripts.format import Transcript
-    from advisor.tui.dialogue import DialogueState
 
 SESSIONS_FOLDER = "sessions"
 KEEP_SESSIONS = 50  # older session files are removed when a new session starts
@@ -64,7 +64,7 @@ def _state_to_data(state: DialogueState, finished: bool) -> dict[str, Any]:
 
 
 def _state_from_data(data: Any) -> DialogueState:
-    from advisor.tui.dialogue import DialogueState
+    from advisor.conversation.dialogue import DialogueState
 
     if not isinstance(data, dict):
         return DialogueState(described=True)
@@ -105,7 +105,7 @@ class SessionStore:
 
     def snapshot(self, path: Path, inv: Investigation, state: DialogueState, finished: bool) -> Transcript:
         """The session as a transcript (UI thread: it reads the investigation)."""
-        from advisor.transcripts.evidence_io import transcript_from_investigation
+        from advisor.conversation.recording import transcript_from_investigation
 
         t = transcript_from_investigation(inv, path.stem)
         t.source = "advisor tui"
@@ -167,7 +167,7 @@ class SessionStore:
 
     def resume(self, kb: KnowledgeBase, path: Path | None = None, runtime: KnowledgeRuntime | None = None) -> ResumedSession:
         """Rebuild the investigation and the dialogue state of a saved session (UserError if none)."""
-        from advisor.transcripts.evidence_io import investigation_from_transcript
+        from advisor.conversation.recording import investigation_from_transcript
         from advisor.transcripts.format import load_transcript
 
         if path is None:

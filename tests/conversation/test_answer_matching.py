@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from advisor.conversation.answer_matching import answer_options, match_answer
 from advisor.knowledge.model import UNKNOWN
-from advisor.tui.answer_matching import answer_options, match_answer
 
 DISTRIBUTION = answer_options(
     [

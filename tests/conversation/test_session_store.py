@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from advisor.conversation.dialogue import Dialogue
+from advisor.conversation.session_store import SessionStore, state_dir
 from advisor.exit_status import UserError
 from advisor.investigation import Investigation
 from advisor.knowledge.model import KnowledgeBase
 from advisor.transcripts.format import load_transcript
-from advisor.tui.dialogue import Dialogue
-from advisor.tui.session_store import SessionStore, state_dir
 
 
 def test_state_dir_follows_xdg(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from advisor.investigation import Investigation
-from advisor.knowledge.model import KnowledgeBase
-from advisor.tui.dialogue import (
+from advisor.conversation.dialogue import (
     AskQuestion,
     Dialogue,
     Finished,
     OfferProbes,
     ShowDiagnosis,
 )
+from advisor.investigation import Investigation
+from advisor.knowledge.model import KnowledgeBase
 
 
 def start(kb: KnowledgeBase) -> Dialogue:
@@ -99,8 +99,8 @@ def test_changes_report_new_facts_and_status_moves(small_kb: KnowledgeBase) -> N
 
 
 def test_an_available_probe_is_offered_before_its_question(small_kb: KnowledgeBase, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.conversation.conftest import SIP_DISABLED, fake_csrutil
     from tests.fake_mac import Reply
-    from tests.tui.conftest import SIP_DISABLED, fake_csrutil
 
     fake_csrutil(tmp_path, monkeypatch, Reply(SIP_DISABLED))
     d = start(small_kb)

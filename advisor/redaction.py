@@ -22,11 +22,8 @@ keeps its numbering for its whole life: use one per document (or per session).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from advisor.transcripts.format import Transcript
+from dataclasses import dataclass, field
+from typing import Any
 
 _HEX_ID = r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}|[0-9A-Fa-f]{40}"
 # A device id token: not part of a longer hex/dash run.
@@ -233,33 +230,3 @@ def redact_result(result: dict[str, Any], redactor: Redactor | None = None) -> d
     redacted = (redactor or Redactor()).value(result)
     redacted["redacted"] = True
     return redacted
-
-
-def redact_transcript(t: Transcript, redactor: Redactor | None = None) -> Transcript:
-    """A redacted copy of a transcript. Answers, expectations, ids and bundle ids stay as they are."""
-    r = redactor or Redactor()
-    probe_fields = [(p.argv, p.stdout, p.stderr, p.error) for p in t.probes]
-    # Learn everything first so numbering and cross-field matches cover the whole transcript.
-    r.learn([t.title, t.describe, t.log, t.bundle, t.probe_context, t.observations, probe_fields, t.result, t.notes])
-    return replace(
-        t,
-        title=r.text(t.title),
-        describe=r.text(t.describe),
-        log=r.text(t.log),
-        bundle=r.value(t.bundle) if t.bundle is not None else None,
-        # Paths here are redacted like those in the probe outputs, so replay still matches them.
-        probe_context=r.value(t.probe_context) if t.probe_context is not None else None,
-        observations=r.value(t.observations),
-        probes=[
-            replace(
-                p,
-                argv=[r.text(a) for a in p.argv],
-                stdout=r.text(p.stdout),
-                stderr=r.text(p.stderr),
-                error=r.text(p.error) if p.error else p.error,
-            )
-            for p in t.probes
-        ],
-        result=r.value(t.result) if t.result is not None else None,
-        notes=r.text(t.notes),
-    )
