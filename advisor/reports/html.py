@@ -22,6 +22,7 @@ from advisor.reports.summary import (
     probe_status,
     prose_parts,
     report_title,
+    shown_in_full,
     summary_paragraph,
 )
 
@@ -159,15 +160,17 @@ def render_html(result: dict[str, Any]) -> str:
     diagnoses = result.get("diagnoses") or []
     title = f"advisor report: {report_title(result)}"
     body = [f"<h1>{_e(title)}</h1>", f'<p class="summary">{_prose(summary_paragraph(result))}</p>']
-    if diagnoses:
-        body += _diagnosis(diagnoses[0])
-    if len(diagnoses) > 1:
+    full = shown_in_full(diagnoses)
+    for i in sorted(full):
+        body += _diagnosis(diagnoses[i])
+    rest = [d for i, d in enumerate(diagnoses) if i not in full]
+    if rest:
         items = [
             f"<li>{_e(d['title'])} (<code>{_e(d['id'])}</code>) {_status(str(d['status']))} score {float(d.get('score', 0)):.2f}</li>"
-            for d in diagnoses[1 : 1 + MAX_ALSO_CONSIDERED]
+            for d in rest[:MAX_ALSO_CONSIDERED]
         ]
-        if len(diagnoses) > 1 + MAX_ALSO_CONSIDERED:
-            items.append(f"<li>and {len(diagnoses) - 1 - MAX_ALSO_CONSIDERED} more</li>")
+        if len(rest) > MAX_ALSO_CONSIDERED:
+            items.append(f"<li>and {len(rest) - MAX_ALSO_CONSIDERED} more</li>")
         body.append("<h2>Also considered</h2>\n<ul>\n" + "\n".join(items) + "\n</ul>")
     ruled = result.get("ruled_out") or []
     if ruled:

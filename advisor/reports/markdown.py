@@ -23,6 +23,7 @@ from advisor.reports.summary import (
     probe_status,
     prose_parts,
     report_title,
+    shown_in_full,
     summary_paragraph,
 )
 
@@ -144,14 +145,16 @@ def _raw_material(result: dict[str, Any]) -> list[str]:
 def render_markdown(result: dict[str, Any]) -> str:
     diagnoses = result.get("diagnoses") or []
     out = [f"# advisor report: {md_text(report_title(result))}", "", md_text(summary_paragraph(result)), ""]
-    if diagnoses:
-        out += _diagnosis(diagnoses[0])
-    if len(diagnoses) > 1:
+    full = shown_in_full(diagnoses)
+    for i in sorted(full):
+        out += _diagnosis(diagnoses[i])
+    rest = [d for i, d in enumerate(diagnoses) if i not in full]
+    if rest:
         out += ["## Also considered", ""]
-        for d in diagnoses[1 : 1 + MAX_ALSO_CONSIDERED]:
+        for d in rest[:MAX_ALSO_CONSIDERED]:
             out.append(f"- {md_text(d['title'])} ({md_code(d['id'])}): {md_text(d['status'])}, score {float(d.get('score', 0)):.2f}")
-        if len(diagnoses) > 1 + MAX_ALSO_CONSIDERED:
-            out.append(f"- and {len(diagnoses) - 1 - MAX_ALSO_CONSIDERED} more")
+        if len(rest) > MAX_ALSO_CONSIDERED:
+            out.append(f"- and {len(rest) - MAX_ALSO_CONSIDERED} more")
         out.append("")
     ruled = result.get("ruled_out") or []
     if ruled:

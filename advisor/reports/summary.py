@@ -37,6 +37,12 @@ class ClippedOutput:
     omitted_lines: int
 
 
+def shown_in_full(diagnoses: list[dict[str, Any]]) -> set[int]:
+    """Positions of the diagnoses a report shows with their explanation, evidence and fix: the
+    first, and every confirmed one (each confirmed cause needs its own fix)."""
+    return {i for i, d in enumerate(diagnoses) if i == 0 or d.get("status") == "confirmed"}
+
+
 def report_title(result: dict[str, Any]) -> str:
     diagnoses = result.get("diagnoses") or []
     return diagnoses[0]["title"] if diagnoses else "no diagnosis reached"

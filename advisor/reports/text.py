@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import textwrap
 from typing import Any
 
+from advisor.plain_text import fill, fill_paragraphs
+from advisor.reports.summary import shown_in_full
+
 WIDTH = 100
-
-
-def _wrap(text: str, indent: str) -> str:
-    paragraphs = [p for p in text.split("\n\n") if p.strip()]
-    return "\n".join(
-        textwrap.fill(" ".join(p.split()), WIDTH, initial_indent=indent, subsequent_indent=indent) for p in paragraphs
-    )
 
 
 def _evidence_line(e: dict[str, Any]) -> str:
@@ -21,35 +16,35 @@ def _evidence_line(e: dict[str, Any]) -> str:
     return f"{e['fact']}={e['value']} [{e['source']}] {e['detail']}".rstrip()
 
 
+def _full_diagnosis(i: int, d: dict[str, Any]) -> list[str]:
+    out = ["", f"{'Most likely cause' if i == 0 else f'#{i + 1}'}: {d['title']}", f"  [{d['id']}] {d['status']}, score {d['score']:.2f}", ""]
+    out.append(fill_paragraphs(d.get("explanation") or d.get("summary", ""), WIDTH, "  "))
+    out += ["", "  Why advisor thinks so:"]
+    for e in d["evidence"]:
+        if e.get("weight", 1) or e["fact"] not in ("log", "bundle", "describe"):
+            out.append(fill(_evidence_line(e), WIDTH, initial_indent="    - ", subsequent_indent="      "))
+    out += ["", "  What to do:"]
+    for n, step in enumerate(d["fix"], 1):
+        out.append(fill(step, WIDTH, initial_indent=f"    {n}. ", subsequent_indent="       "))
+    out += ["", "  References:"]
+    out += [f"    - {r['title']}: {r['url']}" for r in d["references"]]
+    return out
+
+
 def render_text(result: dict[str, Any], verbose: bool = False) -> str:
     out: list[str] = []
     diagnoses = result.get("diagnoses", [])
     if not diagnoses:
         out.append("No diagnosis yet: the evidence does not point to a known cause.")
+    full = set(range(len(diagnoses))) if verbose else shown_in_full(diagnoses)
     for i, d in enumerate(diagnoses):
-        if i == 1:
-            out.append("")
-            out.append("Also considered:")
-        if i == 0 or verbose:
-            out.append("")
-            out.append(f"{'Most likely cause' if i == 0 else f'#{i + 1}'}: {d['title']}")
-            out.append(f"  [{d['id']}] {d['status']}, score {d['score']:.2f}")
-            out.append("")
-            out.append(_wrap(d.get("explanation") or d.get("summary", ""), "  "))
-            out.append("")
-            out.append("  Why advisor thinks so:")
-            for e in d["evidence"]:
-                if e.get("weight", 1) or e["fact"] not in ("log", "bundle", "describe"):
-                    out.append(textwrap.fill(_evidence_line(e), WIDTH, initial_indent="    - ", subsequent_indent="      "))
-            out.append("")
-            out.append("  What to do:")
-            for n, step in enumerate(d["fix"], 1):
-                out.append(textwrap.fill(step, WIDTH, initial_indent=f"    {n}. ", subsequent_indent="       "))
-            out.append("")
-            out.append("  References:")
-            for r in d["references"]:
-                out.append(f"    - {r['title']}: {r['url']}")
-        else:
+        if i in full:
+            out += _full_diagnosis(i, d)
+    rest = [(i, d) for i, d in enumerate(diagnoses) if i not in full]
+    if rest:
+        out.append("")
+        out.append("Also considered:")
+        for i, d in rest:
             out.append(f"  {i + 1}. {d['title']} [{d['id']}] {d['status']}, score {d['score']:.2f}")
     ruled = result.get("ruled_out") or []
     if ruled:
@@ -74,5 +69,5 @@ def render_text(result: dict[str, Any], verbose: bool = False) -> str:
         out.append("")
         out.append("Questions that would narrow it down (give them with --answer FACT=VALUE):")
         for q in unanswered[:8]:
-            out.append(textwrap.fill(f"{q['fact']}: {q['text']}", WIDTH, initial_indent="  - ", subsequent_indent="    "))
+            out.append(fill(f"{q['fact']}: {q['text']}", WIDTH, initial_indent="  - ", subsequent_indent="    "))
     return "\n".join(out).strip("\n") + "\n"
