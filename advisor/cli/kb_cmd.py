@@ -71,7 +71,7 @@ def run(ns: argparse.Namespace) -> int:
 
 
 def _check(ns: argparse.Namespace) -> int:
-    from advisor.graph.checks import check_knowledge
+    from advisor.graph.checks import check_knowledge, unconfirmed_notes
     from advisor.knowledge.loader import KnowledgeError
 
     try:
@@ -89,6 +89,12 @@ def _check(ns: argparse.Namespace) -> int:
         f"knowledge base {kb.version}: ok ({len(kb.facts)} facts, {len(kb.questions)} questions, "
         f"{len(kb.diagnoses)} diagnoses, {len(kb.signatures)} signatures, {len(kb.probes)} probes)"
     )
+    # Notes, not failures: what Apple documentation or a DTS post does not confirm.
+    notes = unconfirmed_notes(kb)
+    if notes:
+        print(f"{len(notes)} unconfirmed item(s) (notes, not failures):")
+        for line in notes:
+            print(f"note: {line}")
     return int(ExitStatus.DONE)
 
 
@@ -96,7 +102,8 @@ def _list(kb, what: str, fmt: str) -> int:
     if what == "diagnoses":
         rows = [
             {"id": d.id, "title": d.title, "category": d.category, "summary": d.summary,
-             "references": [r.url for r in d.references], "location": str(d.location)}
+             "references": [r.url for r in d.references], "location": str(d.location),
+             "unconfirmed": d.unconfirmed}
             for d in kb.diagnoses.values()
         ]
     elif what == "facts":
@@ -113,7 +120,8 @@ def _list(kb, what: str, fmt: str) -> int:
         rows = [{"id": s.id, "phrases": list(s.phrases), "points_to": [d for d, _ in s.points_to]} for s in kb.symptoms.values()]
     else:
         rows = [
-            {"id": s.id, "text": s.text, "kind": s.kind, "meaning": s.meaning, "points_to": [d for d, _ in s.points_to]}
+            {"id": s.id, "text": s.text, "kind": s.kind, "meaning": s.meaning, "points_to": [d for d, _ in s.points_to],
+             "unconfirmed": s.unconfirmed}
             for s in kb.signatures.values()
         ]
     if fmt == "json":

@@ -93,6 +93,48 @@ def contract_problems(kb: KnowledgeBase) -> list[str]:
     return problems
 
 
+def unconfirmed_problems(kb: KnowledgeBase) -> list[str]:
+    """An item marked `unconfirmed` must never make a diagnosis `confirmed`.
+
+    Confirmation comes from a `confirmed_when` condition (facts, which a log signature can
+    settle) or from an `error` bundle finding; both are refused for unconfirmed knowledge.
+    """
+    problems: list[str] = []
+    confirming: dict[tuple[str, str], str] = {}
+    for d in kb.diagnoses.values():
+        for cond in d.confirmed_when:
+            for fact, values in cond.items():
+                for value in values:
+                    confirming.setdefault((fact, value), d.id)
+    for d in kb.diagnoses.values():
+        if d.unconfirmed and d.confirmed_when:
+            problems.append(f"{d.location}: diagnosis '{d.id}' is unconfirmed, so it may not have 'confirmed_when'")
+    for rule in kb.bundle_rules.values():
+        target = kb.diagnoses.get(rule.diagnosis)
+        if target is not None and target.unconfirmed and rule.severity == "error":
+            problems.append(
+                f"{rule.location}: bundle rule '{rule.id}' is an error for unconfirmed diagnosis '{target.id}' "
+                "(an error finding confirms); make it a warning"
+            )
+    for sig in kb.signatures.values():
+        if not sig.unconfirmed:
+            continue
+        for fact, value in sig.sets:
+            if (fact, value) in confirming:
+                problems.append(
+                    f"{sig.location}: unconfirmed signature '{sig.id}' sets {fact}={value}, "
+                    f"which confirms diagnosis '{confirming[(fact, value)]}'"
+                )
+    return problems
+
+
+def unconfirmed_notes(kb: KnowledgeBase) -> list[str]:
+    """Knowledge not confirmed by Apple documentation or a DTS post: listed, not a failure."""
+    notes = [f"{d.location}: diagnosis '{d.id}' is unconfirmed: {d.unconfirmed}" for d in kb.diagnoses.values() if d.unconfirmed]
+    notes += [f"{s.location}: signature '{s.id}' is unconfirmed: {s.unconfirmed}" for s in kb.signatures.values() if s.unconfirmed]
+    return notes
+
+
 def check_knowledge(kb: KnowledgeBase) -> list[str]:
     with gc_paused():
-        return [*kb.problems, *contract_problems(kb), *graph_problems(kb)]
+        return [*kb.problems, *contract_problems(kb), *graph_problems(kb), *unconfirmed_problems(kb)]

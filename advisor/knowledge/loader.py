@@ -267,7 +267,7 @@ def _load_diagnoses(r: _Reader, path: Path, table: dict[str, Diagnosis]) -> None
     file, body = r.section(path, "diagnoses")
     allowed = {
         "title", "category", "summary", "explanation", "requires", "supports", "rules_out",
-        "confirmed_when", "fix", "references", "prior", "advice",
+        "confirmed_when", "fix", "references", "prior", "advice", "unconfirmed",
     }
     for did, entry, loc in _entries(r, file, body):
         _check_unknown_keys(r, loc, entry, allowed)
@@ -317,6 +317,7 @@ def _load_diagnoses(r: _Reader, path: Path, table: dict[str, Diagnosis]) -> None
             prior=_number(r, loc, entry, "prior", 1.0),
             location=loc,
             advice=advice,
+            unconfirmed=_text(r, loc, entry, "unconfirmed", required=False),
         )
         _add_unique(r, table, did, diag, loc, "diagnosis")
 
@@ -373,7 +374,9 @@ def _load_probes(r: _Reader, path: Path) -> dict[str, Probe]:
 
 def _load_signatures(r: _Reader, path: Path, table: dict[str, Signature]) -> None:
     file, body = r.section(path, "signatures")
-    allowed = {"text", "kind", "meaning", "process", "points_to", "sets", "patterns", "source", "min_score"}
+    allowed = {
+        "text", "kind", "meaning", "process", "points_to", "sets", "patterns", "source", "min_score", "unconfirmed",
+    }
     for sid, entry, loc in _entries(r, file, body):
         _check_unknown_keys(r, loc, entry, allowed)
         kind = _text(r, loc, entry, "kind")
@@ -398,6 +401,7 @@ def _load_signatures(r: _Reader, path: Path, table: dict[str, Signature]) -> Non
             source=_text(r, loc, entry, "source", required=False),
             location=loc,
             min_score=_number(r, loc, entry, "min_score", 0.0),
+            unconfirmed=_text(r, loc, entry, "unconfirmed", required=False),
         )
         _add_unique(r, table, sid, sig, loc, "signature")
 

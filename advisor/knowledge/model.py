@@ -95,6 +95,9 @@ class Diagnosis:
     location: Location
     # Advice-type diagnoses (myths, noise) rank below causes at equal evidence.
     advice: bool = False
+    # Why this cause is not confirmed by Apple documentation or a DTS post ("" = confirmed).
+    # `kb check` lists it as a note and refuses a `confirmed_when` on it.
+    unconfirmed: str = ""
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,9 @@ class Signature:
     source: str
     location: Location
     min_score: float = 0.0
+    # Why the message or its meaning is not confirmed by Apple documentation or a DTS post
+    # ("" = confirmed). `kb check` lists it as a note; it may not settle a confirming fact.
+    unconfirmed: str = ""
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from advisor.graph.checks import check_knowledge
+from advisor.graph.checks import check_knowledge, unconfirmed_notes
 from advisor.knowledge.loader import KnowledgeError, load_knowledge
 from tests.engine.tiny_kb import FILES, write_tiny_kb
 
@@ -119,3 +119,80 @@ def test_kb_graph_formats(advisor_cli, tmp_path):
     assert dot.startswith("digraph advisor {") and '"q:platform" -> "c:platform=macos"' in dot
     mermaid = advisor_cli("kb", "--knowledge", str(root), "graph", "--format", "mermaid").stdout
     assert mermaid.startswith("flowchart LR") and "-->|answer|" in mermaid
+
+
+# ---- `unconfirmed`: knowledge that Apple documentation or a DTS post does not back ----------
+
+UNCONFIRMED_SIGNATURE = """
+    signatures:
+      sig-check:
+        text: "Signature check failed: code failed to satisfy specified code requirement(s)"
+        kind: cause
+        meaning: m
+        points_to: {ios-copy-conflict: 2, appex-needs-store: 2}
+        unconfirmed: seen only in a third-party write-up
+"""
+
+
+def test_an_unconfirmed_signature_is_a_note_not_a_problem(tmp_path):
+    root = write_tiny_kb(tmp_path / "knowledge", {"signatures/g.yaml": UNCONFIRMED_SIGNATURE})
+    kb = load_knowledge(root, strict=True)
+    assert kb.signatures["sig-check"].unconfirmed == "seen only in a third-party write-up"
+    assert check_knowledge(kb) == []
+    assert unconfirmed_notes(kb) == [
+        f"{kb.signatures['sig-check'].location}: signature 'sig-check' is unconfirmed: seen only in a third-party write-up"
+    ]
+
+
+def test_kb_check_lists_unconfirmed_items_and_still_passes(advisor_cli, tmp_path):
+    root = write_tiny_kb(tmp_path / "knowledge", {"signatures/g.yaml": UNCONFIRMED_SIGNATURE})
+    result = advisor_cli("kb", "--knowledge", str(root), "check")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 unconfirmed item(s) (notes, not failures):" in result.stdout
+    assert "note: knowledge/signatures/g.yaml:2: signature 'sig-check' is unconfirmed: seen only in a third-party write-up" in result.stdout
+
+
+def test_an_unconfirmed_signature_may_not_settle_a_confirming_fact(tmp_path):
+    # ios-copy-conflict is confirmed by ios_copy=yes: an unconfirmed message must not set it.
+    sig = UNCONFIRMED_SIGNATURE.replace("        unconfirmed:", '        sets: {ios_copy: "yes"}\n        unconfirmed:')
+    problems = problems_for(tmp_path, signatures__g_yaml=sig)
+    assert any(
+        p.startswith("knowledge/signatures/g.yaml:2:")
+        and "unconfirmed signature 'sig-check' sets ios_copy=yes, which confirms diagnosis 'ios-copy-conflict'" in p
+        for p in problems
+    ), problems
+    # The same fact from a confirmed signature is fine.
+    confirmed = sig.replace("        unconfirmed: seen only in a third-party write-up\n", "")
+    assert problems_for(tmp_path / "2", signatures__g_yaml=confirmed) == []
+
+
+def test_an_unconfirmed_diagnosis_may_not_be_confirmed_at_all(tmp_path):
+    bad = FILES["diagnoses/main.yaml"].replace(
+        '    confirmed_when: [{ios_copy: "yes"}]\n',
+        '    confirmed_when: [{ios_copy: "yes"}]\n    unconfirmed: a forum report only\n',
+    )
+    assert bad != FILES["diagnoses/main.yaml"]
+    problems = problems_for(tmp_path, diagnoses__main_yaml=bad)
+    assert any("diagnosis 'ios-copy-conflict' is unconfirmed, so it may not have 'confirmed_when'" in p for p in problems), problems
+    # An error bundle finding confirms too, so a rule for an unconfirmed diagnosis must not be an error.
+    bad = FILES["diagnoses/main.yaml"].replace(
+        "    confirmed_when:\n      - {distribution: direct}\n",
+        "    unconfirmed: not in TN3134\n",
+    )
+    assert bad != FILES["diagnoses/main.yaml"]
+    problems = problems_for(tmp_path / "2", diagnoses__main_yaml=bad)
+    assert any("bundle rule 'appex-direct' is an error for unconfirmed diagnosis 'appex-needs-store'" in p for p in problems), problems
+
+
+def test_unconfirmed_must_be_text(tmp_path):
+    sig = UNCONFIRMED_SIGNATURE.replace("unconfirmed: seen only in a third-party write-up", "unconfirmed: [a, b]")
+    problems = problems_for(tmp_path, signatures__g_yaml=sig)
+    assert any("'unconfirmed' must be text" in p for p in problems), problems
+
+
+def test_the_real_base_never_lets_unconfirmed_knowledge_confirm(kb):
+    from advisor.graph.checks import unconfirmed_problems
+
+    assert unconfirmed_problems(kb) == []
+    notes = unconfirmed_notes(kb)
+    assert len(notes) >= 10 and all(": is unconfirmed:" not in n for n in notes)

@@ -221,8 +221,8 @@ def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str 
 
 
 def syspolicy_no_ticket(path: str) -> str:
-    """stdout of `syspolicy_check distribution` for an un-notarised app (wording as publicly
-    quoted: "Notary Ticket Missing … Severity: Fatal"; the rest is illustrative)."""
+    """stdout of `syspolicy_check distribution` for an app without a stapled ticket (wording as
+    publicly quoted: "Notary Ticket Missing … Severity: Fatal"; the rest is illustrative)."""
     return (
         "App has failed one or more pre-distribution checks.\n"
         "---------------------------------------------------------------\n"

@@ -219,8 +219,11 @@ def test_spctl(kb: KnowledgeBase) -> None:
 
 def test_syspolicy_check() -> None:
     passed = "App passed all pre-distribution checks and is ready for distribution.\n"
-    assert _facts(parse_syspolicy_check(passed, "", 0, None)) == {"notarized": "yes"}
-    assert _facts(parse_syspolicy_check(outputs.syspolicy_no_ticket("/Applications/X.app"), "", 1, None)) == {"notarized": "no"}
+    assert _facts(parse_syspolicy_check(passed, "", 0, None)) == {"notarized": "yes", "notarization_ticket_stapled": "yes"}
+    # "Notary Ticket Missing" = no ticket stapled; notarisation itself is checked online, so the
+    # finding must not read as "not notarised".
+    missing = parse_syspolicy_check(outputs.syspolicy_no_ticket("/Applications/X.app"), "", 1, None)
+    assert _facts(missing) == {"notarization_ticket_stapled": "no"}
     assert parse_syspolicy_check("", "syspolicy_check: command failed\n", 1, None) == []
 
 

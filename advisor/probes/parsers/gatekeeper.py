@@ -13,7 +13,10 @@ from advisor.probes.parsers.spec import ParserSpec
 
 # spctl `source=` values that settle notarisation (ne-knowledge.md 6.5).
 SPCTL_NOTARIZED_SOURCES = {"Notarized Developer ID": "yes", "Unnotarized Developer ID": "no"}
-# syspolicy_check distribution: the success sentence and the missing-ticket finding.
+# syspolicy_check distribution: the success sentence and the missing-ticket finding. "Notary
+# Ticket Missing" ("A Notarization ticket is not stapled to this application") means no ticket
+# is *stapled*; the code may still be notarised (Gatekeeper fetches tickets online), so it
+# settles stapling, never notarisation.
 SYSPOLICY_PASSED = "passed all pre-distribution checks"
 SYSPOLICY_NO_TICKET = "Notary Ticket Missing"
 # xattr's answer when the attribute is absent (`xattr: <path>: No such xattr: <name>`).
@@ -41,9 +44,9 @@ def parse_spctl(stdout: str, stderr: str, exit_code: int, context: ProbeContext 
 def parse_syspolicy_check(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     for line in text_lines(stdout, stderr):
         if SYSPOLICY_PASSED in line:
-            return [seen("notarized", "yes", line)]
+            return [seen("notarized", "yes", line), seen("notarization_ticket_stapled", "yes", line)]
         if line.strip() == SYSPOLICY_NO_TICKET:
-            return [seen("notarized", "no", line)]
+            return [seen("notarization_ticket_stapled", "no", line)]
     return []
 
 
