@@ -57,7 +57,7 @@ def default_root() -> Path:
     shipped = importlib.resources.files("advisor") / "knowledge_base"
     # Installed from a wheel or a source tree, the package is a folder on disk; a zipped install
     # would need extracting first, which nobody does for a CLI tool, so it is reported as missing.
-    return Path(str(shipped))
+    return Path(str(shipped)).resolve()  # in a source checkout: the knowledge/ folder it links to
 
 
 @dataclass
