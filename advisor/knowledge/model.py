@@ -138,6 +138,9 @@ class Signature:
     source: str
     location: Location
     min_score: float = 0.0
+    # Diagnoses this message proves when it is seen verbatim (a correct setup never prints it):
+    # the only way a log line makes a diagnosis `confirmed`. Opt-in, used sparingly.
+    proves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
