@@ -76,11 +76,11 @@ class Confirmation:
     evidence: tuple[EvidenceItem, ...]
 
     def describe(self) -> str:
-        parts = []
-        for e in self.evidence:
-            what = f"{e.fact}={e.value} ({e.source}" if e.fact else f"{e.source} ({e.origin or 'finding'}"
-            parts.append(f"{what}: {e.detail})" if e.detail and e.detail != "answered" else f"{what})")
-        return "; ".join(parts)
+        """In words: the condition's facts (`fact=value, ...`), or the finding or message itself.
+        Where each came from is in `evidence` (and in the JSON's `confirmation`)."""
+        if self.route is ProofRoute.CONDITION:
+            return ", ".join(f"{e.fact}={e.value}" for e in self.evidence)
+        return "; ".join(e.detail or e.origin for e in self.evidence)
 
 
 @dataclass
