@@ -37,6 +37,9 @@ class Observation:
     source: Source
     detail: str = ""
     origin: str = ""  # probe id, bundle path, signature id, symptom id...
+    # Reasoned out rather than seen (a distribution channel guessed from a signature): it weighs
+    # like any evidence but never confirms a diagnosis.
+    inferred: bool = False
 
 
 @dataclass(frozen=True)
@@ -48,3 +51,6 @@ class Pointer:
     source: Source
     detail: str = ""
     origin: str = ""
+    # A log message seen verbatim whose signature `proves` this diagnosis: a correct setup never
+    # prints it. (A bundle finding proves through its severity instead.)
+    proves: bool = False

@@ -141,7 +141,8 @@ class Investigation:
         record = inspection.to_json()
         record["path"] = str(path)
         record["observations"] = [
-            {"fact": o.fact, "value": o.value, "detail": o.detail, "origin": o.origin} for o in inspection.observations
+            {"fact": o.fact, "value": o.value, "detail": o.detail, "origin": o.origin} | ({"inferred": True} if o.inferred else {})
+            for o in inspection.observations
         ]
         self.add_recorded_bundle(record)
 
@@ -149,7 +150,10 @@ class Investigation:
         """A bundle inspection as saved in a transcript (or just made)."""
         self.bundle = record
         observations = [
-            Observation(str(o["fact"]), str(o["value"]), Source.BUNDLE, str(o.get("detail", "")), str(o.get("origin", "")))
+            Observation(
+                str(o["fact"]), str(o["value"]), Source.BUNDLE, str(o.get("detail", "")), str(o.get("origin", "")),
+                inferred=o.get("inferred") is True,
+            )
             for o in record.get("observations", [])
         ]
         pointers = [
@@ -293,6 +297,19 @@ def probe_json(run: ProbeRun) -> dict[str, Any]:
     return out
 
 
+def confirmation_json(a: Assessment) -> dict[str, Any] | None:
+    c = a.confirmation
+    if c is None:
+        return None
+    return {
+        "route": str(c.route),
+        "evidence": [
+            {"fact": e.fact or str(e.source), "value": e.value or e.origin, "source": str(e.source), "detail": e.detail}
+            for e in c.evidence
+        ],
+    }
+
+
 def assessment_json(a: Assessment) -> dict[str, Any]:
     d = a.diagnosis
     evidence = []
@@ -313,6 +330,8 @@ def assessment_json(a: Assessment) -> dict[str, Any]:
         "summary": d.summary,
         "explanation": d.explanation,
         "confirmed_by": a.confirmed_by or None,
+        # What the confirmation rests on (issue 10: `confirmed` is a promise; say which evidence kept it).
+        "confirmation": confirmation_json(a),
         "unknown_required": a.unknown_required,
         "evidence": evidence,
         "fix": list(d.fix),

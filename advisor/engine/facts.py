@@ -20,6 +20,8 @@ class ResolvedFact:
     detail: str
     origin: str
     conflicts: tuple[Observation, ...] = ()
+    # Settled by reasoning (`implies`, a channel guessed from a signature), not seen: never confirms.
+    inferred: bool = False
 
     @property
     def known(self) -> bool:
@@ -69,7 +71,7 @@ def resolve_facts(kb: KnowledgeBase, observations: list[Observation]) -> FactTab
     table = FactTable()
     for fact, obs in best.items():
         table.resolved[fact] = ResolvedFact(
-            fact, obs.value, obs.source, obs.detail, obs.origin, tuple(conflicts.get(fact, ()))
+            fact, obs.value, obs.source, obs.detail, obs.origin, tuple(conflicts.get(fact, ())), obs.inferred
         )
     _apply_implications(kb, table)
     return table
@@ -91,4 +93,5 @@ def _apply_implications(kb: KnowledgeBase, table: FactTable) -> None:
                 resolved.source,
                 f"implied by {fact_id}={resolved.value}",
                 resolved.origin,
+                inferred=True,
             )

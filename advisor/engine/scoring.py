@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from advisor.engine.facts import FactTable
+from advisor.engine.facts import FactTable, ResolvedFact
 from advisor.evidence import Pointer, Source
 from advisor.knowledge.model import Condition, Diagnosis, KnowledgeBase
 
@@ -26,6 +26,16 @@ LIKELY_SCORE = 0.5
 SPECIFIC_SIGN = 2.5
 # A bundle finding of this weight (an `error`) proves the diagnosis on its own.
 PROOF_WEIGHT = 5.0
+# `confirmed` is a promise: the evidence shows the fault itself and a correct setup never
+# produces it (knowledge/README.md, "How advisor weighs a diagnosis"). What may take part:
+# * the facts of a `confirmed_when` condition that show the fault: what the developer states
+#   (answers) and what a command printed (probes). Never the description (a phrase, a
+#   resemblance), a log line's `sets` (an author's reading of a message), or an inference.
+FAULT_SOURCES = frozenset({Source.ANSWER, Source.PROBE})
+# * the setup the fault is judged in (the `requires` facts): the bundle too, which reads what the
+#   setup is. Its verdicts on what is wrong are its findings, judged per channel by the bundle
+#   rules, so a bundle reading alone (app groups differ) never confirms through a condition.
+SETUP_SOURCES = frozenset({Source.ANSWER, Source.PROBE, Source.BUNDLE})
 # Symptom phrases can pile up; their combined say on one diagnosis is capped.
 DESCRIBE_CAP = 4.0
 
@@ -52,6 +62,27 @@ class EvidenceItem:
     required: bool = False
 
 
+class ProofRoute(StrEnum):
+    CONDITION = "condition"  # a `confirmed_when` condition held on answers and probe outputs
+    BUNDLE_FINDING = "bundle-finding"  # a bundle rule of severity error found the fault
+    LOG_MESSAGE = "log-message"  # a verbatim message whose signature proves the diagnosis
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """Why a diagnosis is confirmed: the route and the evidence items it rests on."""
+
+    route: ProofRoute
+    evidence: tuple[EvidenceItem, ...]
+
+    def describe(self) -> str:
+        """In words: the condition's facts (`fact=value, ...`), or the finding or message itself.
+        Where each came from is in `evidence` (and in the JSON's `confirmation`)."""
+        if self.route is ProofRoute.CONDITION:
+            return ", ".join(f"{e.fact}={e.value}" for e in self.evidence)
+        return "; ".join(e.detail or e.origin for e in self.evidence)
+
+
 @dataclass
 class Assessment:
     diagnosis: Diagnosis
@@ -60,7 +91,12 @@ class Assessment:
     unknown_required: list[str] = field(default_factory=list)
     score: float = 0.0
     status: Status = Status.POSSIBLE
-    confirmed_by: str = ""
+    confirmation: Confirmation | None = None
+
+    @property
+    def confirmed_by(self) -> str:
+        """The evidence that confirmed the diagnosis, in words ("" when not confirmed)."""
+        return self.confirmation.describe() if self.confirmation else ""
 
     @property
     def id(self) -> str:
@@ -143,18 +179,9 @@ def _score(a: Assessment, facts: FactTable, pointers: list[Pointer]) -> None:
     score = (1.0 - math.exp(-exponent)) * (UNKNOWN_REQUIREMENT_FACTOR ** len(a.unknown_required))
     if d.advice:
         score *= ADVICE_FACTOR
-    known = facts.values
-    if not a.unknown_required and raw > 0:
-        for cond in d.confirmed_when:
-            if condition_state(cond, known) is True:
-                a.confirmed_by = cond.describe()
-                break
-        if not a.confirmed_by:
-            for p in pointers:
-                if p.diagnosis == d.id and p.source is Source.BUNDLE and p.weight >= PROOF_WEIGHT:
-                    a.confirmed_by = p.detail
-                    break
-    if a.confirmed_by:
+    if raw > 0 and not a.ruled_out:
+        a.confirmation = confirmation(d, facts, pointers, a.unknown_required)
+    if a.confirmation is not None:
         a.status = Status.CONFIRMED
         score = max(score, CONFIRMED_FLOOR if not d.advice else score)
     elif score >= LIKELY_SCORE and not a.unknown_required and max(e.weight for e in a.evidence) >= SPECIFIC_SIGN:
@@ -162,6 +189,53 @@ def _score(a: Assessment, facts: FactTable, pointers: list[Pointer]) -> None:
     else:
         a.status = Status.POSSIBLE
     a.score = round(min(score, 0.99), 3)
+
+
+def confirmation(
+    d: Diagnosis, facts: FactTable, pointers: list[Pointer], unknown_required: list[str]
+) -> Confirmation | None:
+    """The first route by which the evidence proves `d`, or None. Everything else is inference,
+    at most `likely`."""
+    mine = [p for p in pointers if p.diagnosis == d.id]
+    # A verbatim message that proves the fault needs no setup facts: the message names its setup.
+    for p in mine:
+        if p.source is Source.LOG and p.proves:
+            return Confirmation(ProofRoute.LOG_MESSAGE, (_pointer_item(p),))
+    if unknown_required:
+        return None
+    for p in mine:
+        if p.source is Source.BUNDLE and p.weight >= PROOF_WEIGHT:
+            return Confirmation(ProofRoute.BUNDLE_FINDING, (_pointer_item(p),))
+    if not _setup_is_observed(d, facts):
+        return None
+    required = {fact for fact, _ in d.requires.items()} if d.requires is not None else set()
+    for cond in d.confirmed_when:
+        if condition_state(cond, facts.values) is not True:
+            continue
+        resolved = [(fact, facts.get(fact)) for fact, _ in cond.items()]
+        if all(r is not None and _can_confirm(r, fact in required) for fact, r in resolved):
+            items = tuple(EvidenceItem(0.0, r.source, r.detail, fact, r.value, r.origin) for fact, r in resolved if r)
+            return Confirmation(ProofRoute.CONDITION, items)
+    return None
+
+
+def _can_confirm(r: ResolvedFact, setup: bool) -> bool:
+    return not r.inferred and r.source in (SETUP_SOURCES if setup else FAULT_SOURCES)
+
+
+def _setup_is_observed(d: Diagnosis, facts: FactTable) -> bool:
+    """Every `requires` fact known from a source that may take part in a confirmation."""
+    if d.requires is None:
+        return True
+    for fact, _ in d.requires.items():
+        r = facts.get(fact)
+        if r is None or not _can_confirm(r, setup=True):
+            return False
+    return True
+
+
+def _pointer_item(p: Pointer) -> EvidenceItem:
+    return EvidenceItem(p.weight, p.source, p.detail, origin=p.origin)
 
 
 @dataclass

@@ -96,16 +96,11 @@ def contract_problems(kb: KnowledgeBase) -> list[str]:
 def unconfirmed_problems(kb: KnowledgeBase) -> list[str]:
     """An item marked `unconfirmed` must never make a diagnosis `confirmed`.
 
-    Confirmation comes from a `confirmed_when` condition (facts, which a log signature can
-    settle) or from an `error` bundle finding; both are refused for unconfirmed knowledge.
+    Confirmation comes from a `confirmed_when` condition (answers and probe outputs), an `error`
+    bundle finding, or a log message that `proves` a diagnosis; each is refused for unconfirmed
+    knowledge. (Facts a log line `sets` never confirm, so they need no check here.)
     """
     problems: list[str] = []
-    confirming: dict[tuple[str, str], str] = {}
-    for d in kb.diagnoses.values():
-        for cond in d.confirmed_when:
-            for fact, values in cond.items():
-                for value in values:
-                    confirming.setdefault((fact, value), d.id)
     for d in kb.diagnoses.values():
         if d.unconfirmed and d.confirmed_when:
             problems.append(f"{d.location}: diagnosis '{d.id}' is unconfirmed, so it may not have 'confirmed_when'")
@@ -117,14 +112,12 @@ def unconfirmed_problems(kb: KnowledgeBase) -> list[str]:
                 "(an error finding confirms); make it a warning"
             )
     for sig in kb.signatures.values():
-        if not sig.unconfirmed:
-            continue
-        for fact, value in sig.sets:
-            if (fact, value) in confirming:
-                problems.append(
-                    f"{sig.location}: unconfirmed signature '{sig.id}' sets {fact}={value}, "
-                    f"which confirms diagnosis '{confirming[(fact, value)]}'"
-                )
+        if sig.unconfirmed and sig.proves:
+            problems.append(f"{sig.location}: unconfirmed signature '{sig.id}' may not prove a diagnosis ({', '.join(sig.proves)})")
+        for did in sig.proves:
+            target = kb.diagnoses.get(did)
+            if target is not None and target.unconfirmed:
+                problems.append(f"{sig.location}: signature '{sig.id}' proves unconfirmed diagnosis '{did}'")
     return problems
 
 

@@ -147,6 +147,17 @@ def _weighted_ids(r: _Reader, loc: Location, data: Any, what: str) -> tuple[tupl
     return ()
 
 
+def _ids(r: _Reader, loc: Location, data: Any, what: str) -> tuple[str, ...]:
+    """One id or a list of ids."""
+    if data is None:
+        return ()
+    items = data if isinstance(data, list) else [data]
+    if not all(isinstance(i, str) and i.strip() for i in items):
+        r.problem(loc, f"'{what}' must be a diagnosis id or a list of them")
+        return ()
+    return tuple(i.strip() for i in items)
+
+
 def _sets(r: _Reader, loc: Location, data: Any) -> tuple[tuple[str, str], ...]:
     if data is None:
         return ()
@@ -375,7 +386,7 @@ def _load_probes(r: _Reader, path: Path) -> dict[str, Probe]:
 def _load_signatures(r: _Reader, path: Path, table: dict[str, Signature]) -> None:
     file, body = r.section(path, "signatures")
     allowed = {
-        "text", "kind", "meaning", "process", "points_to", "sets", "patterns", "source", "min_score", "unconfirmed",
+        "text", "kind", "meaning", "process", "points_to", "sets", "patterns", "source", "min_score", "unconfirmed", "proves",
     }
     for sid, entry, loc in _entries(r, file, body):
         _check_unknown_keys(r, loc, entry, allowed)
@@ -402,6 +413,7 @@ def _load_signatures(r: _Reader, path: Path, table: dict[str, Signature]) -> Non
             location=loc,
             min_score=_number(r, loc, entry, "min_score", 0.0),
             unconfirmed=_text(r, loc, entry, "unconfirmed", required=False),
+            proves=_ids(r, Location(file, line_of(entry, "proves", loc.line)), entry.get("proves"), "proves"),
         )
         _add_unique(r, table, sid, sig, loc, "signature")
 
@@ -556,6 +568,7 @@ def reference_problems(kb: KnowledgeBase) -> list[str]:
     for g in kb.signatures.values():
         for did, _ in g.points_to:
             check_diag(did, g.location)
+        problems.extend(_proof_problems(kb, g))
         for fact, value in g.sets:
             problems.extend(_fact_value_problems(kb, fact, {value}, g.location))
     for p in kb.probes.values():
@@ -564,6 +577,21 @@ def reference_problems(kb: KnowledgeBase) -> list[str]:
                 problems.append(f"{p.location}: probe '{p.id}' settles unknown fact '{fact}'")
     for b in kb.bundle_rules.values():
         check_diag(b.diagnosis, b.location)
+    return problems
+
+
+def _proof_problems(kb: KnowledgeBase, g: Signature) -> list[str]:
+    """A signature that proves a diagnosis is a cause that points at it: proof is the strongest
+    claim a message can make, so it must be consistent with everything else said about it."""
+    problems = []
+    pointed = {did for did, _ in g.points_to}
+    for did in g.proves:
+        if did not in kb.diagnoses:
+            problems.append(f"{g.location}: signature '{g.id}' proves unknown diagnosis '{did}'")
+        elif did not in pointed:
+            problems.append(f"{g.location}: signature '{g.id}' proves '{did}' but does not point to it")
+    if g.proves and g.kind != "cause":
+        problems.append(f"{g.location}: signature '{g.id}' proves a diagnosis, so its kind must be 'cause'")
     return problems
 
 

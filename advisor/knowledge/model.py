@@ -144,6 +144,9 @@ class Signature:
     # Why the message or its meaning is not confirmed by Apple documentation or a DTS post
     # ("" = confirmed). `kb check` lists it as a note; it may not settle a confirming fact.
     unconfirmed: str = ""
+    # Diagnoses this message proves when it is seen verbatim (a correct setup never prints it):
+    # the only way a log line makes a diagnosis `confirmed`. Opt-in, used sparingly.
+    proves: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ normalised text against the normalised message, with guards that keep precision 
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -43,6 +44,9 @@ class ScoredMatch:
     score: float
     captures: dict[str, str]
     specificity: int
+    # The whole signature text is in the message (after normalisation), not cut short: only such
+    # a match of a signature that `proves` a diagnosis can confirm it.
+    verbatim: bool = False
 
     def rank(self) -> tuple[bool, int, float]:
         return (self.score >= SOLID_SCORE, self.specificity, self.score)
@@ -87,12 +91,17 @@ class CompiledSignature:
         return slots
 
     def score(self, folded: str, norm: str, cut_short: bool) -> ScoredMatch | None:
+        # Checked only where it matters: a proving signature's text, whole, in the message, or one
+        # of its patterns (each written as exactly as the text: an error code, a message id).
+        proving = bool(self.signature.proves) and not cut_short
+        verbatim = proving and self.norm in norm
         for pattern in self.patterns:
             found = pattern.search(folded)
             if found:
                 captures = {k: v for k, v in found.groupdict().items() if v}
-                return ScoredMatch(self.signature, 100.0, captures, len(self.norm))
-        return self._fuzzy(norm, cut_short)
+                return ScoredMatch(self.signature, 100.0, captures, len(self.norm), proving)
+        fuzzy = self._fuzzy(norm, cut_short)
+        return dataclasses.replace(fuzzy, verbatim=verbatim) if fuzzy is not None and verbatim else fuzzy
 
     def _fuzzy(self, norm: str, cut_short: bool) -> ScoredMatch | None:
         text = norm[:MAX_SCORED_CHARS]
@@ -207,7 +216,7 @@ class SignatureIndex:
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
         if best is not None:
-            best = ScoredMatch(best.signature, best.score, {**captures_of(folded), **best.captures}, best.specificity)
+            best = dataclasses.replace(best, captures={**captures_of(folded), **best.captures})
         return best
 
 

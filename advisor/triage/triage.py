@@ -37,6 +37,7 @@ class LogMatch:
     points_to: list[str]
     captures: dict[str, str]
     count: int = 1
+    proves: list[str] = field(default_factory=list)  # diagnoses this verbatim message proves
 
     def to_json(self) -> dict:
         return {
@@ -48,6 +49,7 @@ class LogMatch:
             "points_to": list(self.points_to),
             "captures": dict(self.captures),
             "count": self.count,
+            "proves": list(self.proves),
         }
 
 
@@ -76,7 +78,7 @@ class TriageResult:
         """One pointer per (signature, diagnosis): weight x best score / 100, however often it repeats."""
         best: dict[str, LogMatch] = {}
         for m in self.matches:
-            if m.signature not in best or m.score > best[m.signature].score:
+            if m.signature not in best or (bool(m.proves), m.score) > (bool(best[m.signature].proves), best[m.signature].score):
                 best[m.signature] = m
         out: list[Pointer] = []
         for sig_id, m in best.items():
@@ -84,7 +86,8 @@ class TriageResult:
             if sig is None:
                 continue
             for diagnosis, weight in sig.points_to:
-                out.append(Pointer(diagnosis, round(weight * m.score / 100, 3), source, _detail(m), sig.id))
+                proves = diagnosis in m.proves
+                out.append(Pointer(diagnosis, round(weight * m.score / 100, 3), source, _detail(m), sig.id, proves))
         return out
 
     def to_json(self) -> dict:
@@ -133,7 +136,8 @@ class _Collector:
         if len(text) > MAX_TEXT:
             text = text[: MAX_TEXT - 1] + "…"
         ranked = sorted(sig.points_to, key=lambda p: -p[1])
-        match = LogMatch(line_no, text, sig.id, found.score, sig.kind, [d for d, _ in ranked], captures)
+        proves = list(sig.proves) if found.verbatim else []
+        match = LogMatch(line_no, text, sig.id, found.score, sig.kind, [d for d, _ in ranked], captures, proves=proves)
         self.by_key[key] = match
         self.matches.append(match)
 

@@ -152,16 +152,15 @@ def test_kb_check_lists_unconfirmed_items_and_still_passes(advisor_cli, tmp_path
     assert "note: knowledge/signatures/g.yaml:2: signature 'sig-check' is unconfirmed: seen only in a third-party write-up" in result.stdout
 
 
-def test_an_unconfirmed_signature_may_not_settle_a_confirming_fact(tmp_path):
-    # ios-copy-conflict is confirmed by ios_copy=yes: an unconfirmed message must not set it.
-    sig = UNCONFIRMED_SIGNATURE.replace("        unconfirmed:", '        sets: {ios_copy: "yes"}\n        unconfirmed:')
+def test_an_unconfirmed_signature_may_not_prove_a_diagnosis(tmp_path):
+    # A message that proves a diagnosis confirms it: only confirmed knowledge may do that.
+    sig = UNCONFIRMED_SIGNATURE.replace("        unconfirmed:", "        proves: [ios-copy-conflict]\n        unconfirmed:")
     problems = problems_for(tmp_path, signatures__g_yaml=sig)
     assert any(
-        p.startswith("knowledge/signatures/g.yaml:2:")
-        and "unconfirmed signature 'sig-check' sets ios_copy=yes, which confirms diagnosis 'ios-copy-conflict'" in p
+        p.startswith("knowledge/signatures/g.yaml:2:") and "unconfirmed signature 'sig-check' may not prove a diagnosis (ios-copy-conflict)" in p
         for p in problems
     ), problems
-    # The same fact from a confirmed signature is fine.
+    # The same message, confirmed, may prove it.
     confirmed = sig.replace("        unconfirmed: seen only in a third-party write-up\n", "")
     assert problems_for(tmp_path / "2", signatures__g_yaml=confirmed) == []
 
