@@ -53,6 +53,7 @@ class MatrixOutcome:
     confirmed: list[str] = field(default_factory=list)  # every diagnosis with status confirmed
     error_findings: list[str] = field(default_factory=list)  # bundle rule ids found with severity error
     detail: str = ""
+    ranked: list[tuple[str, str]] = field(default_factory=list)  # (diagnosis id, status), best first
 
     @property
     def passed(self) -> bool:
