@@ -24,9 +24,11 @@ from advisor.inspectors.entitlement_checks import (
 )
 from advisor.inspectors.inspection import SEVERITY_ORDER, Finding
 from advisor.inspectors.packaging_checks import (
+    check_appex_declarations,
     check_developer_id_values,
     check_hardened_runtime_fact,
     check_mach_service,
+    check_minimum_os,
     check_notarization_prerequisites,
     check_packaging,
     check_principal_class,
@@ -34,6 +36,8 @@ from advisor.inspectors.packaging_checks import (
     check_provider_layout,
     check_seal,
     check_sysex_declarations,
+    check_sysex_frameworks,
+    check_sysex_identity,
     check_unreadable,
 )
 from advisor.inspectors.provisioning_checks import (
@@ -84,6 +88,16 @@ RULE_IDS = (
     "developer-id-without-hardened-runtime",
     "developer-id-without-secure-timestamp",
     "developer-id-get-task-allow",
+    "symlink-leaves-bundle",
+    "sysex-file-name-mismatch",
+    "sysex-loads-framework-from-app",
+    "principal-class-in-unread-library",
+    "appex-extension-point-invalid",
+    "appex-package-type-not-xpc",
+    "provider-minimum-os-above-app",
+    "minimum-os-below-executable",
+    "app-group-not-in-profile",
+    "info-plist-modified-after-signing",
 )
 
 
@@ -98,11 +112,15 @@ def observe_identity(ctx: CheckContext) -> None:
     )
     ctx.observe("platform", bundle.platform, f"{root.display}: {layout}", root.info_display)
     providers = ctx.providers
-    if providers:
-        kinds = sorted({p.kind.value for p in providers})
-        listed = ", ".join(p.display for p in providers)
+    # A provider bundle whose Info.plist cannot be read still shows its packaging by where it sits.
+    placed = providers + [p for p in bundle.providers if p.info_error and p not in providers]
+    if placed:
+        kinds = sorted({p.kind.value for p in placed})
+        listed = ", ".join(p.display for p in placed)
         if len(kinds) == 1:
-            ctx.observe("packaging", kinds[0], f"Network Extension provider(s): {listed}", providers[0].display)
+            ctx.observe("packaging", kinds[0], f"Network Extension provider(s): {listed}", placed[0].display)
+    if providers:
+        listed = ", ".join(p.display for p in providers)
         types = sorted({t for p in providers for t in p.provider_types})
         if len(types) == 1 and types[0] != "app-proxy":  # app-proxy also serves transparent proxies
             ctx.observe(
@@ -111,6 +129,15 @@ def observe_identity(ctx: CheckContext) -> None:
                 f"{listed}: {', '.join(p.extension_point or ', '.join(p.provider_classes) for p in providers)}",
                 providers[0].info_display,
             )
+    built_for = root.macho.primary.platform if root.macho and root.macho.slices else None
+    if bundle.platform == "ios" and built_for in ("ios", "ios-simulator"):
+        # The bundle given is what runs: a device build cannot run in the Simulator, and back.
+        ctx.observe(
+            "running_in_simulator",
+            "yes" if built_for == "ios-simulator" else "no",
+            f"{root.executable_display} is built for {'the iOS Simulator' if built_for == 'ios-simulator' else 'iOS devices'} (LC_BUILD_VERSION)",
+            root.executable_display or root.display,
+        )
     identities = [(c.signing_identity, c.display) for c in ([bundle.app] if bundle.app else []) + providers]
     known = [(v, where) for v, where in identities if v]
     if known:
@@ -119,11 +146,10 @@ def observe_identity(ctx: CheckContext) -> None:
         chosen = values.pop() if len(values) == 1 else known[-1][0]
         listed = "; ".join(f"{where}: {v}" for v, where in known)
         ctx.observe("signing_identity", chosen, f"code signatures: {listed}", root.executable_display or root.display)
+    # Only a signature that names one channel settles it: Apple's store signature is the same for
+    # the App Store and TestFlight, and an Apple Distribution signature serves several channels.
     app_identity = root.signing_identity
-    inferred = {"developer-id": "developer-id", "apple-development": "development"}.get(app_identity or "")
-    signer = root.signature.signer if root.signature else None
-    if signer is not None and signer.kind.value == "app-store":
-        inferred = "mac-app-store"
+    inferred = None if root.apple_store_signed else {"developer-id": "developer-id", "apple-development": "development"}.get(app_identity or "")
     if inferred:
         ctx.observe(
             "distribution",
@@ -141,8 +167,11 @@ CHECKS: tuple[Callable[[CheckContext], None], ...] = (
     check_notarization_prerequisites,
     check_hardened_runtime_fact,
     check_sysex_declarations,
+    check_sysex_identity,
     check_mach_service,
+    check_appex_declarations,
     check_principal_class,
+    check_minimum_os,
     check_ne_entitlement,
     check_ne_entitlement_form,
     check_install_entitlement,
@@ -155,6 +184,7 @@ CHECKS: tuple[Callable[[CheckContext], None], ...] = (
     check_device,
     check_provider_layout,
     check_provider_embedded,
+    check_sysex_frameworks,
     check_seal,
 )
 
