@@ -106,8 +106,29 @@ def _name_value(name: x509.Name, key: str) -> str:
     return str(value)
 
 
+# The same few certificates (a team's signing certificate, Apple's intermediates and roots) come
+# back in every signature and profile of a bundle: each is described once (by its DER bytes).
+_DESCRIBED: dict[bytes, CertificateInfo] = {}
+_DESCRIBED_LIMIT = 512
+
+
 def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
     """Read everything needed from an asn1crypto certificate now (asn1crypto parses lazily)."""
+    try:
+        der = cert.dump()
+    except (ValueError, TypeError) as exc:
+        raise ArtifactError(f"certificate is malformed ({type(exc).__name__}: {str(exc)[:100]})") from None
+    known = _DESCRIBED.get(der)
+    if known is not None:
+        return known
+    info = _describe(cert, der)
+    if len(_DESCRIBED) >= _DESCRIBED_LIMIT:
+        _DESCRIBED.clear()
+    _DESCRIBED[der] = info
+    return info
+
+
+def _describe(cert: x509.Certificate, der: bytes) -> CertificateInfo:
     try:
         tbs = cert["tbs_certificate"]
         subject = tbs["subject"]
@@ -115,7 +136,7 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         oids = frozenset(ext["extn_id"].dotted for ext in (tbs["extensions"] or []))
         validity = tbs["validity"]
         return CertificateInfo(
-            der=cert.dump(),
+            der=der,
             common_name=_name_value(subject, "common_name"),
             organizational_unit=_name_value(subject, "organizational_unit_name"),
             organization=_name_value(subject, "organization_name"),
