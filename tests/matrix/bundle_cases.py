@@ -474,6 +474,12 @@ def _app_group_only(kw: Build, setup: Setup) -> None:
     _provider_ents(kw, **{APP_GROUPS: None})
 
 
+def _store_build_without_profiles(kw: Build, setup: Setup) -> None:
+    """What an App Store install may hold on iOS: Apple's signature, no embedded profile."""
+    _app(kw, profile=None)
+    kw["providers"] = [replace(p, profile=None) for p in kw["providers"]]
+
+
 def _ios_style_group_on_macos(kw: Build, setup: Setup) -> None:
     group = "group.com.example.vpn"
     kw["app_group"] = group
@@ -498,6 +504,7 @@ def healthy_variants() -> list[Variant]:
         Variant("sysex-group-serves-mach-service-only", _on(MACOS, ("packet-tunnel",), ("sysex",)), _sysex_group_only),
         Variant("app-group-on-app-only", _on(IOS, ("packet-tunnel",), ("appex",)), _app_group_only),
         Variant("ios-style-group-authorised-on-macos", _on(MACOS, ("packet-tunnel",), ("sysex",)), _ios_style_group_on_macos),
+        Variant("store-install-without-profiles", _on(("ios-app-store", "ios-testflight"), ("packet-tunnel", "content-filter"), ("appex",)), _store_build_without_profiles),
         Variant("zip-archive", _on(MACOS, ("dns-proxy",), ("sysex",)), pack="zip"),
         Variant("ipa-archive", _on(IOS, ("dns-proxy",), ("appex",)), pack="ipa"),
     ]
