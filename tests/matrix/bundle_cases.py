@@ -607,6 +607,13 @@ def diagnose(path: Path, udid: str) -> Investigation:
     return investigation
 
 
+def investigate_case(case: MatrixCase, workdir: Path) -> Investigation:
+    """The whole investigation of one case (every ranked diagnosis with its status), for tools
+    that need more than the outcome (bench/calibration.py). The caller removes `workdir`."""
+    path, udid = build_case(case, workdir)
+    return diagnose(path, udid)
+
+
 def run_case(case: MatrixCase, workdir: Path) -> MatrixOutcome:
     """Build the case's bundle and diagnose it as `diagnose --app APP --udid UDID --describe ...`
     does (the inspection it makes is the one `advisor inspect` prints)."""
