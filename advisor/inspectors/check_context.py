@@ -93,6 +93,7 @@ class CheckContext:
     findings: list[Finding] = field(default_factory=list)
     seen: dict[str, list[Seen]] = field(default_factory=dict)
     channels: frozenset[str] = frozenset()
+    known_facts: frozenset[str] | None = None  # the knowledge base's facts; others are not recorded
 
     def __post_init__(self) -> None:
         if not self.channels:
@@ -147,6 +148,8 @@ class CheckContext:
         return finding
 
     def observe(self, fact: str, value: str, detail: str, origin: str) -> None:
+        if self.known_facts is not None and fact not in self.known_facts:
+            return  # a fact this knowledge base does not define (yet)
         self.seen.setdefault(fact, []).append(Seen(value, detail, origin))
 
     @property

@@ -159,9 +159,42 @@ def observe_identity(ctx: CheckContext) -> None:
         )
 
 
+def observe_layout(ctx: CheckContext) -> None:
+    """Plain facts of the layout (recorded only where the knowledge base defines them): whether
+    the macOS app embeds a profile (TestFlight needs one), whether a notarisation ticket is
+    stapled to a Developer ID app, and how a URL filter provider declares its extension point."""
+    app = ctx.app
+    if app is not None and ctx.macos:
+        embedded = app.profile_display is not None
+        ctx.observe(
+            "app_profile_embedded",
+            "yes" if embedded else "no",
+            f"{app.contents_prefix}/embedded.provisionprofile {'is present' if embedded else 'is absent'}",
+            app.display,
+        )
+        if app.signing_identity == "developer-id":
+            ctx.observe(
+                "notarization_ticket_stapled",
+                "yes" if app.stapled_ticket else "no",
+                f"{app.contents_prefix}/CodeResources (the stapled ticket) {'is present' if app.stapled_ticket else 'is absent'}",
+                app.display,
+            )
+    for comp in ctx.providers:
+        if comp.info_error or "url-filter" not in comp.provider_types or not comp.extension_point:
+            continue
+        declared = comp.extension_kit is not None
+        ctx.observe(
+            "extensionkit_point_declared",
+            "yes" if declared else "no",
+            f"{comp.info_display}: {'EXAppExtensionAttributes' if declared else 'NSExtension'} declares {comp.extension_point}",
+            comp.info_display,
+        )
+
+
 CHECKS: tuple[Callable[[CheckContext], None], ...] = (
     check_unreadable,
     observe_identity,
+    observe_layout,
     check_packaging,
     check_developer_id_values,
     check_notarization_prerequisites,
@@ -190,9 +223,13 @@ CHECKS: tuple[Callable[[CheckContext], None], ...] = (
 
 
 def run_checks(
-    bundle: AppBundle, rules: dict[str, BundleRule], udid: str | None, now: datetime
+    bundle: AppBundle,
+    rules: dict[str, BundleRule],
+    udid: str | None,
+    now: datetime,
+    known_facts: frozenset[str] | None = None,
 ) -> tuple[list[Finding], list[Observation]]:
-    ctx = CheckContext(bundle, rules, udid.strip() if udid else None, now)
+    ctx = CheckContext(bundle, rules, udid.strip() if udid else None, now, known_facts=known_facts)
     for check in CHECKS:
         check(ctx)
     findings = sorted(ctx.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.path, f.rule, f.key))

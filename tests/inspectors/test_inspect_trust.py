@@ -217,3 +217,35 @@ def test_inspect_text_escapes_what_the_bundle_says(tmp_path: Path, kb: Knowledge
     header = text.splitlines()[0]
     assert "\\x1b[31mred\\u202eevil\\x0aline" in header
     assert safe("plain text, with spaces") == "plain text, with spaces"
+
+
+def test_layout_facts_are_recorded_where_the_knowledge_defines_them(tmp_path: Path, kb: KnowledgeBase) -> None:
+    """app_profile_embedded, notarization_ticket_stapled and extensionkit_point_declared come from
+    the layout; facts the knowledge base does not define are never recorded."""
+    from datetime import UTC, datetime
+
+    from advisor.inspectors.bundle import open_bundle
+    from advisor.inspectors.static_checks import run_checks
+
+    wanted = frozenset({"app_profile_embedded", "notarization_ticket_stapled", "extensionkit_point_declared", "platform"})
+    devid = build_app(tmp_path / "devid", **channel_build("macos-developer-id", "url-filter", "appex"))
+    with open_bundle(devid.path) as bundle:
+        _, observations = run_checks(bundle, kb.bundle_rules, None, datetime.now(UTC), known_facts=wanted)
+    facts = {o.fact: o.value for o in observations}
+    assert facts == {"platform": "macos", "app_profile_embedded": "yes", "notarization_ticket_stapled": "yes", "extensionkit_point_declared": "yes"}
+    legacy = build_app(
+        tmp_path / "legacy",
+        app=AppSpec(profile=None, signing="developer-id"),
+        providers=[ProviderSpec(kind="appex", provider_type="url-filter", folder="PlugIns", info_update={
+            "EXAppExtensionAttributes": None,
+            "NSExtension": {"NSExtensionPointIdentifier": "com.apple.networkextension.url-filter-control"},
+        })],
+    )
+    with open_bundle(legacy.path) as bundle:
+        _, observations = run_checks(bundle, kb.bundle_rules, None, datetime.now(UTC), known_facts=wanted)
+    facts = {o.fact: o.value for o in observations}
+    assert facts["app_profile_embedded"] == "no" and facts["notarization_ticket_stapled"] == "no"
+    assert facts["extensionkit_point_declared"] == "no"
+    with open_bundle(legacy.path) as bundle:
+        _, observations = run_checks(bundle, kb.bundle_rules, None, datetime.now(UTC), known_facts=frozenset({"platform"}))
+    assert {o.fact for o in observations} == {"platform"}
