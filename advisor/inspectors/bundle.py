@@ -138,6 +138,7 @@ class BundleComponent:
             "apple-development": "apple-development",
             "apple-distribution": "apple-distribution",
             "app-store": "apple-distribution",
+            "testflight": "apple-distribution",
             "developer-id": "developer-id",
         }.get(signature.signer.kind.value)
 
@@ -145,7 +146,7 @@ class BundleComponent:
     def apple_store_signed(self) -> bool:
         """Re-signed by Apple for the App Store or TestFlight (not by the developer)."""
         signature = self.signature
-        return bool(signature and signature.signer and signature.signer.kind.value == "app-store")
+        return bool(signature and signature.signer and signature.signer.kind.value in ("app-store", "testflight"))
 
     @property
     def entitlements(self) -> dict[str, Any]:

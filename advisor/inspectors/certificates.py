@@ -27,6 +27,7 @@ class CertificateKind(StrEnum):
     )
     DEVELOPER_ID = "developer-id"  # Developer ID Application
     APP_STORE = "app-store"  # Apple's own re-signing of apps delivered by the App Store
+    TESTFLIGHT = "testflight"  # Apple's own re-signing of TestFlight builds ("TestFlight Beta Distribution")
     APPLE_SOFTWARE = "apple-software"  # Apple's own code ("Software Signing")
     OTHER = "other"  # not an Apple code-signing certificate (self-signed, another CA)
 
@@ -34,6 +35,8 @@ class CertificateKind(StrEnum):
 # Leaf-certificate marker extensions, most specific first.
 _LEAF_OIDS: tuple[tuple[str, CertificateKind], ...] = (
     ("1.2.840.113635.100.6.1.13", CertificateKind.DEVELOPER_ID),
+    ("1.2.840.113635.100.6.1.25.1", CertificateKind.TESTFLIGHT),  # TestFlight (production)
+    ("1.2.840.113635.100.6.1.25.2", CertificateKind.TESTFLIGHT),  # TestFlight (Apple-internal QA)
     ("1.2.840.113635.100.6.1.9", CertificateKind.APP_STORE),  # Mac App Store code signing
     ("1.2.840.113635.100.6.1.3", CertificateKind.APP_STORE),  # iPhone OS application signing
     ("1.2.840.113635.100.6.1.4", CertificateKind.APPLE_DISTRIBUTION),  # iPhone Distribution
@@ -53,6 +56,7 @@ _CN_PREFIXES: tuple[tuple[str, CertificateKind], ...] = (
     ("3rd Party Mac Developer Application:", CertificateKind.APPLE_DISTRIBUTION),
     ("Apple Mac OS Application Signing", CertificateKind.APP_STORE),
     ("Apple iPhone OS Application Signing", CertificateKind.APP_STORE),
+    ("TestFlight Beta Distribution", CertificateKind.TESTFLIGHT),
     ("Software Signing", CertificateKind.APPLE_SOFTWARE),
 )
 

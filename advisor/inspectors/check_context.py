@@ -63,6 +63,8 @@ def bundle_channels(bundle: AppBundle) -> frozenset[str]:
         return frozenset({f"{platform}-development"})
     if kind == "developer-id":
         return frozenset({"macos-developer-id"}) if platform == "macos" else every
+    if kind == "testflight":  # "TestFlight Beta Distribution": only TestFlight installs carry it
+        return frozenset({f"{platform}-testflight"})
     if kind == "app-store" or (kind == "apple-distribution" and platform == "macos"):
         return frozenset({f"{platform}-app-store", f"{platform}-testflight"})
     if kind == "apple-distribution":

@@ -146,10 +146,15 @@ def observe_identity(ctx: CheckContext) -> None:
         chosen = values.pop() if len(values) == 1 else known[-1][0]
         listed = "; ".join(f"{where}: {v}" for v, where in known)
         ctx.observe("signing_identity", chosen, f"code signatures: {listed}", root.executable_display or root.display)
-    # Only a signature that names one channel settles it: Apple's store signature is the same for
-    # the App Store and TestFlight, and an Apple Distribution signature serves several channels.
+    # Only a signature that names one channel settles it: TestFlight installs carry Apple's
+    # "TestFlight Beta Distribution" signature; Apple's App Store signature is not told apart from
+    # TestFlight here, and an Apple Distribution signature serves several channels.
     app_identity = root.signing_identity
-    inferred = None if root.apple_store_signed else {"developer-id": "developer-id", "apple-development": "development"}.get(app_identity or "")
+    signer_kind = root.signature.signer.kind.value if root.signature and root.signature.signer else None
+    if signer_kind in ("testflight", "app-store"):
+        inferred = "testflight" if signer_kind == "testflight" else None
+    else:
+        inferred = {"developer-id": "developer-id", "apple-development": "development"}.get(app_identity or "")
     if inferred:
         ctx.observe(
             "distribution",

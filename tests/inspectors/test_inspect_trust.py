@@ -72,12 +72,15 @@ def test_store_builds_re_signed_by_apple_keep_their_store_profile(tmp_path: Path
         built = build_app(tmp_path / channel, **channel_build(channel, "packet-tunnel", packaging))
         inspection = inspect_bundle(built.path, kb)
         assert inspection.findings == [], channel
-        signer = inspection.bundle["signature"]["signing_certificate"]
-        assert signer["common_name"].startswith(("Apple Mac OS Application Signing", "Apple iPhone OS Application Signing"))
+        signer = inspection.bundle["signature"]["signing_certificate"]["common_name"]
+        testflight = channel.endswith("testflight")
+        expected = "TestFlight Beta Distribution" if testflight else ("Apple Mac OS Application Signing", "Apple iPhone OS Application Signing")
+        assert signer.startswith(expected), signer
         listed = [c["common_name"] for c in inspection.bundle["profile"]["developer_certificates"]]
         assert listed and all(name.startswith("Apple Distribution:") for name in listed)
         assert "certificate_in_profile" not in _facts(inspection)
-        assert "distribution" not in _facts(inspection)  # App Store and TestFlight look alike
+        # Only TestFlight's own signer tells the channel; Apple's App Store signer is not told apart.
+        assert _facts(inspection).get("distribution") == ("testflight" if testflight else None)
 
 
 def test_a_provider_class_in_a_linked_framework_resolves(tmp_path: Path, kb: KnowledgeBase) -> None:
