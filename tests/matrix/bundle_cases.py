@@ -127,13 +127,14 @@ def _app_profile(kw: Build, **changes: Any) -> None:
     kw["app"] = replace(kw["app"], profile=replace(_profile(kw["app"]), **changes))
 
 
+_SYSEX_FORM = {"packet-tunnel-provider", "app-proxy-provider", "content-filter-provider", "dns-proxy"}
+
+
 def _value(setup: Setup, signing: str) -> str:
+    """The NE value the provider type needs, in the form the channel signs with."""
     value = NE_VALUES[setup.provider_type]
     developer_id_form = signing == "developer-id" and setup.platform == "macos"
     return value + "-systemextension" if developer_id_form and value in _SYSEX_FORM else value
-
-
-_SYSEX_FORM = {"packet-tunnel-provider", "app-proxy-provider", "content-filter-provider", "dns-proxy"}
 
 
 def _group(setup: Setup, team: str = DEFAULT_TEAM) -> str:
