@@ -70,6 +70,7 @@ def check_developer_id_values(ctx: CheckContext) -> None:
     targets = list(sysexes)
     if sysexes and ctx.app is not None:
         targets.insert(0, ctx.app)
+    sysex_types = sorted({t for p in sysexes for t in p.provider_types})
     for comp in targets:
         if comp.signing_identity != "developer-id":
             continue
@@ -83,6 +84,7 @@ def check_developer_id_values(ctx: CheckContext) -> None:
                 NE_ENTITLEMENT,
                 comp=comp,
                 packaging="sysex",
+                provider_types=comp.provider_types if comp is not ctx.app else sysex_types,
             )
 
 

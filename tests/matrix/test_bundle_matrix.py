@@ -1,7 +1,7 @@
 """The bundle matrix (tests/matrix/bundle_cases.py): every healthy bundle of every channel and
 provider type gives no error finding and no confirmed diagnosis; every fault a bundle proves,
-injected alone, ranks first with nothing else confirmed; every fault a bundle only hints at is
-listed and confirms nothing."""
+injected alone, ranks first, confirmed, with nothing else confirmed; every fault a bundle only
+hints at is listed and confirms nothing."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ def test_matrix_case(case: MatrixCase, tmp_path: Path) -> None:
     else:
         assert outcome.top == case.fault, outcome.detail
         assert set(outcome.confirmed) <= {case.fault}, outcome.detail
+        # The bundle proves these faults: the injected diagnosis is confirmed, not just first.
+        assert outcome.confirmed == [case.fault], outcome.detail
     assert outcome.passed
 
 
