@@ -1,8 +1,11 @@
 """The static checks of `advisor inspect`: read a loaded bundle, emit findings and facts.
 
 Each check names a rule of knowledge/bundle-rules.yaml; the rule supplies the diagnosis it
-evidences, its severity and its message. The code only decides whether the rule fires and
-which file and key it fires on (packaging_checks, entitlement_checks, provisioning_checks).
+evidences, its severity, its message and where it applies (`applies_to`: channels, provider
+types, packaging, signer). The code only decides whether the rule's condition is met and on
+which file and key (packaging_checks, entitlement_checks, provisioning_checks);
+CheckContext.find keeps the finding only where the rule applies, and as a warning where the
+bundle cannot tell.
 Facts (knowledge/facts.yaml names) are recorded per component and folded into one observation
 per fact at the end (check_context).
 """
