@@ -36,6 +36,8 @@ def inspect_bundle(
     `now` decides profile expiry (default: the current time).
     """
     with open_bundle(Path(path)) as bundle:
-        findings, observations = run_checks(bundle, kb.bundle_rules, udid, now or datetime.now(UTC))
+        findings, observations = run_checks(
+            bundle, kb.bundle_rules, udid, now or datetime.now(UTC), known_facts=frozenset(kb.facts)
+        )
         providers = [p.to_json() for p in bundle.providers]
         return BundleInspection(str(path), _summary(bundle), providers, findings, observations)

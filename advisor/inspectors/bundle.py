@@ -1,13 +1,18 @@
 """App bundles on disk: the layout, the container app and the providers it embeds.
 
-macOS: `X.app/Contents/{Info.plist, MacOS/, PlugIns/*.appex, Library/SystemExtensions/*.systemextension,
-embedded.provisionprofile}`; iOS: a flat `X.app/{Info.plist, <executable>, PlugIns/*.appex,
+macOS: `X.app/Contents/{Info.plist, MacOS/, PlugIns/*.appex, Extensions/*.appex (ExtensionKit),
+Library/SystemExtensions/*.systemextension, Frameworks/, embedded.provisionprofile}`; iOS: a flat
+`X.app/{Info.plist, <executable>, PlugIns/*.appex, Extensions/*.appex, Frameworks/,
 embedded.mobileprovision}`; either one inside a .zip (or an .ipa's Payload/). Each bundle part is
 read into a `BundleComponent`; nothing is evaluated here.
+
+Nothing outside the bundle is ever read: a symbolic link that leads out of it is recorded (in
+`AppBundle.outside_links`) instead of followed.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import stat
@@ -23,6 +28,7 @@ from advisor.inspectors.artifact_error import ArtifactError
 from advisor.inspectors.bounded_read import read_bounded
 from advisor.inspectors.bundle_archive import extract_bundle
 from advisor.inspectors.code_signature import SLOT_INFO_PLIST, CodeSignature
+from advisor.inspectors.containment import OUTSIDE, BundleRoot
 from advisor.inspectors.macho import MachOFile, read_macho
 from advisor.inspectors.network_extension_ids import (
     EXTENSION_POINTS,
@@ -37,12 +43,26 @@ from advisor.inspectors.provisioning_profile import ProvisioningProfile
 
 MAX_PROVIDERS = 256  # per folder
 MAX_FRAMEWORK_ENTRIES = 1024
+MAX_LINKED_FRAMEWORKS = 64  # per component: frameworks read to look for a provider class
 
 
 class ComponentKind(StrEnum):
     APP = "app"
     APPEX = "appex"
     SYSEX = "sysex"
+
+
+@dataclass(frozen=True)
+class LinkedLibrary:
+    """One library a component's executable loads, and where it resolves inside the bundle."""
+
+    name: str  # the install name, e.g. @rpath/TunnelKit.framework/Versions/A/TunnelKit
+    weak: bool
+    path: Path | None  # the file inside the bundle it resolves to (None: not inside the bundle)
+    inside_component: bool  # resolves inside the component's own bundle (a copied sysex keeps it)
+    system: bool  # an absolute path outside the bundle (the OS provides it; not readable here)
+    class_names: frozenset[str] | None = None  # its Objective-C classes, when it was read
+    read_error: str | None = None
 
 
 @dataclass
@@ -54,6 +74,7 @@ class BundleComponent:
     info: dict[str, Any] = field(default_factory=dict)
     info_error: str | None = None
     executable_display: str | None = None
+    executable_path: Path | None = None
     executable_error: str | None = None  # missing, not a regular file, not Mach-O...
     executable_mode: int | None = None
     macho: MachOFile | None = None
@@ -62,6 +83,8 @@ class BundleComponent:
     profile_error: str | None = None
     frameworks: tuple[str, ...] = ()
     info_plist_sealed: bool | None = None  # Info.plist matches the signature's special slot 1
+    linked: tuple[LinkedLibrary, ...] = ()
+    stapled_ticket: bool = False  # Contents/CodeResources: a notarisation ticket (macOS app)
 
     @property
     def contents_prefix(self) -> str:
@@ -94,6 +117,12 @@ class BundleComponent:
         return None
 
     @property
+    def entitlements_known(self) -> bool:
+        """The signed entitlements could be read (an unsigned executable has none, knowingly).
+        A missing or unreadable executable or signature settles nothing about entitlements."""
+        return self.macho is not None and bool(self.macho.slices) and self.signature_error is None
+
+    @property
     def signing_identity(self) -> str | None:
         """The signing_identity fact value, or None when it cannot be told (unreadable, not Apple)."""
         if self.macho is None:
@@ -109,8 +138,15 @@ class BundleComponent:
             "apple-development": "apple-development",
             "apple-distribution": "apple-distribution",
             "app-store": "apple-distribution",
+            "testflight": "apple-distribution",
             "developer-id": "developer-id",
         }.get(signature.signer.kind.value)
+
+    @property
+    def apple_store_signed(self) -> bool:
+        """Re-signed by Apple for the App Store or TestFlight (not by the developer)."""
+        signature = self.signature
+        return bool(signature and signature.signer and signature.signer.kind.value in ("app-store", "testflight"))
 
     @property
     def entitlements(self) -> dict[str, Any]:
@@ -118,9 +154,17 @@ class BundleComponent:
         return signature.effective_entitlements if signature else {}
 
     @property
+    def extension_kit(self) -> dict[str, Any] | None:
+        """EXAppExtensionAttributes: an ExtensionKit extension (URL filter control provider...)."""
+        value = self.info.get("EXAppExtensionAttributes")
+        return value if isinstance(value, dict) else None
+
+    @property
     def extension_point(self) -> str | None:
         ext = self.info.get("NSExtension")
         value = ext.get("NSExtensionPointIdentifier") if isinstance(ext, dict) else None
+        if value is None and self.extension_kit is not None:
+            value = self.extension_kit.get("EXExtensionPointIdentifier")
         return value if isinstance(value, str) else None
 
     @property
@@ -129,8 +173,18 @@ class BundleComponent:
         return value if isinstance(value, dict) else None
 
     @property
+    def extension_points(self) -> list[str]:
+        """The extension points this bundle declares (one for an appex, NEProviderClasses keys for a sysex)."""
+        if self.kind is ComponentKind.APPEX:
+            point = self.extension_point
+            return [point] if point else []
+        classes = (self.network_extension_info or {}).get("NEProviderClasses")
+        return [str(k) for k in classes] if isinstance(classes, dict) else []
+
+    @property
     def provider_classes(self) -> dict[str, Any]:
-        """extension point -> class name, from NSExtension (appex) or NEProviderClasses (sysex)."""
+        """extension point -> class name, from NSExtension (appex) or NEProviderClasses (sysex).
+        ExtensionKit extensions name no class (their entry point is compiled in)."""
         if self.kind is ComponentKind.APPEX:
             ext = self.info.get("NSExtension")
             point = self.extension_point
@@ -144,7 +198,7 @@ class BundleComponent:
     def is_network_extension(self) -> bool:
         if self.kind is ComponentKind.APP:
             return False
-        if NE_ENTITLEMENT in self.entitlements:
+        if self.entitlements_known and NE_ENTITLEMENT in self.entitlements:
             return True
         if self.kind is ComponentKind.APPEX:
             return (self.extension_point or "").startswith(NE_EXTENSION_POINT_PREFIX)
@@ -152,11 +206,16 @@ class BundleComponent:
 
     @property
     def provider_types(self) -> list[str]:
-        types = [EXTENSION_POINTS[p] for p in self.provider_classes if p in EXTENSION_POINTS]
+        types = [EXTENSION_POINTS[p] for p in self.extension_points if p in EXTENSION_POINTS]
         if not types:  # fall back on what the provider is entitled to be
             by_value = {v: k for k, v in PROVIDER_ENTITLEMENT_VALUES.items() if k != "transparent-proxy"}
             types = [by_value[plain_value(v)] for v in provider_values(self.entitlements) if plain_value(v) in by_value]
         return sorted(set(types))
+
+    @property
+    def minimum_os(self) -> str | None:
+        value = self.info.get("LSMinimumSystemVersion" if self.platform == "macos" else "MinimumOSVersion")
+        return value if isinstance(value, str) else None
 
     def to_json(self) -> dict[str, Any]:
         info = self.info
@@ -184,7 +243,9 @@ class BundleComponent:
             "profile": self.profile.to_json() if self.profile else None,
             "profile_error": self.profile_error,
         }
-        if self.kind is not ComponentKind.APP:
+        if self.kind is ComponentKind.APP:
+            out["stapled_ticket"] = self.stapled_ticket
+        else:
             out.update(
                 network_extension=self.is_network_extension,
                 provider_types=self.provider_types,
@@ -206,6 +267,7 @@ class AppBundle:
     modes_known: bool = True  # False for archives that do not record permissions
     misplaced: list[str] = field(default_factory=list)  # provider bundles where the system never looks
     location: Path | None = None  # the root bundle's absolute folder on disk (None inside an archive)
+    outside_links: list[str] = field(default_factory=list)  # symlinks leading out of the bundle (not followed)
 
     @property
     def root(self) -> BundleComponent:
@@ -228,42 +290,75 @@ def _layout(folder: Path) -> str | None:
     return None
 
 
-def _component(kind: ComponentKind, folder: Path, display: str, platform: str) -> BundleComponent:
-    comp = BundleComponent(kind, folder, display, platform)
-    contents = folder / "Contents" if platform == "macos" else folder
-    try:
-        comp.info = read_plist_dict(contents / "Info.plist")
-    except ArtifactError as exc:
-        comp.info_error = f"Info.plist {exc}"
-    name = comp.info.get("CFBundleExecutable")
-    if isinstance(name, str) and name and "/" not in name:
-        exe = contents / "MacOS" / name if platform == "macos" else contents / name
-        comp.executable_display = f"{comp.contents_prefix}/MacOS/{name}" if platform == "macos" else f"{display}/{name}"
-        _read_executable(comp, exe)
-    elif comp.info_error is None:
-        comp.executable_error = "Info.plist names no CFBundleExecutable"
-    profile_name = "embedded.provisionprofile" if platform == "macos" else "embedded.mobileprovision"
-    profile_path = contents / profile_name
-    if os.path.lexists(profile_path):
-        comp.profile_display = f"{comp.contents_prefix}/{profile_name}"
+@dataclass
+class _Reader:
+    """Reads the parts of one bundle, never outside `root`, recording links that leave it."""
+
+    root: BundleRoot
+    outside_links: list[str] = field(default_factory=list)
+
+    def guard(self, path: Path, display: str) -> bool:
+        """True when `path` may be read; False (and recorded) when it leads outside the bundle."""
+        if self.root.leaves(path):
+            if display not in self.outside_links:
+                self.outside_links.append(display)
+            return False
+        return True
+
+    def component(self, kind: ComponentKind, folder: Path, display: str, platform: str) -> BundleComponent:
+        comp = BundleComponent(kind, folder, display, platform)
+        contents = folder / "Contents" if platform == "macos" else folder
+        if not self.guard(contents / "Info.plist", comp.info_display):
+            comp.info_error = f"Info.plist {OUTSIDE}"
+        else:
+            try:
+                comp.info = read_plist_dict(contents / "Info.plist")
+            except ArtifactError as exc:
+                comp.info_error = f"Info.plist {exc}"
+        name = comp.info.get("CFBundleExecutable")
+        if isinstance(name, str) and name and "/" not in name and name not in (".", ".."):
+            exe = contents / "MacOS" / name if platform == "macos" else contents / name
+            comp.executable_display = f"{comp.contents_prefix}/MacOS/{name}" if platform == "macos" else f"{display}/{name}"
+            comp.executable_path = exe
+            if self.guard(exe, comp.executable_display):
+                _read_executable(comp, exe)
+            else:
+                comp.executable_error = OUTSIDE
+        elif comp.info_error is None:
+            comp.executable_error = "Info.plist names no CFBundleExecutable"
+        profile_name = "embedded.provisionprofile" if platform == "macos" else "embedded.mobileprovision"
+        profile_path = contents / profile_name
+        if os.path.lexists(profile_path):
+            comp.profile_display = f"{comp.contents_prefix}/{profile_name}"
+            if not self.guard(profile_path, comp.profile_display):
+                comp.profile_error = f"{profile_name} {OUTSIDE}"
+            else:
+                try:
+                    comp.profile = ProvisioningProfile.read(profile_path, comp.profile_display)
+                except ArtifactError as exc:
+                    comp.profile_error = f"{profile_name} {exc}"
+        comp.frameworks = self.listing(contents / "Frameworks", f"{comp.contents_prefix}/Frameworks")
+        if kind is ComponentKind.APP and platform == "macos":
+            ticket = contents / "CodeResources"
+            comp.stapled_ticket = ticket.is_file() and self.guard(ticket, f"{comp.contents_prefix}/CodeResources")
+        if comp.info_error is None:
+            _check_info_seal(comp, contents / "Info.plist")
+        return comp
+
+    def listing(self, folder: Path, display: str) -> tuple[str, ...]:
+        """The visible entries of a folder inside the bundle (none when it leaves the bundle)."""
+        if not folder.is_dir() or not self.guard(folder, display):
+            return ()
         try:
-            comp.profile = ProvisioningProfile.read(profile_path, comp.profile_display)
-        except ArtifactError as exc:
-            comp.profile_error = f"{profile_name} {exc}"
-    frameworks = contents / "Frameworks"
-    if frameworks.is_dir():
-        try:
-            with os.scandir(frameworks) as entries:
+            with os.scandir(folder) as entries:
                 names = []
                 for entry in entries:
                     names.append(entry.name)
                     if len(names) >= MAX_FRAMEWORK_ENTRIES:
                         break
-            comp.frameworks = tuple(sorted(n for n in names if not n.startswith(".")))
         except OSError:
-            comp.frameworks = ()
-    _check_info_seal(comp, contents / "Info.plist")
-    return comp
+            return ()
+        return tuple(sorted(n for n in names if not n.startswith(".")))
 
 
 def _read_executable(comp: BundleComponent, exe: Path) -> None:
@@ -297,26 +392,30 @@ def _check_info_seal(comp: BundleComponent, info_path: Path) -> None:
         comp.info_plist_sealed = None
 
 
-def _providers(app_dir: Path, app_display: str, platform: str) -> list[BundleComponent]:
+# Where the system looks for providers, relative to the app's Contents (macOS) or the app (iOS).
+_PROVIDER_PLACES = {
+    "macos": (
+        ("PlugIns", ".appex", ComponentKind.APPEX),
+        ("Extensions", ".appex", ComponentKind.APPEX),  # ExtensionKit extensions
+        ("Library/SystemExtensions", ".systemextension", ComponentKind.SYSEX),
+    ),
+    "ios": (("PlugIns", ".appex", ComponentKind.APPEX), ("Extensions", ".appex", ComponentKind.APPEX)),
+}
+
+
+def _providers(reader: _Reader, app_dir: Path, app_display: str, platform: str) -> list[BundleComponent]:
     contents = app_dir / "Contents" if platform == "macos" else app_dir
     prefix = f"{app_display}/Contents" if platform == "macos" else app_display
-    places = [("PlugIns", ".appex", ComponentKind.APPEX)]
-    if platform == "macos":
-        places.append(("Library/SystemExtensions", ".systemextension", ComponentKind.SYSEX))
     found: list[BundleComponent] = []
-    for folder, suffix, kind in places:
-        base = contents / folder
-        if not base.is_dir():
-            continue
-        try:
-            with os.scandir(base) as entries:
-                names = sorted(e.name for e in entries if e.name.endswith(suffix))[:MAX_PROVIDERS]
-        except OSError:
-            continue
-        for name in names:
-            path = base / name
+    for folder, suffix, kind in _PROVIDER_PLACES[platform]:
+        names = [n for n in reader.listing(contents / folder, f"{prefix}/{folder}") if n.endswith(suffix)]
+        for name in names[:MAX_PROVIDERS]:
+            path = contents / folder / name
+            display = f"{prefix}/{folder}/{name}"
+            if not reader.guard(path, display):
+                continue
             if path.is_dir():  # False for symlink loops
-                found.append(_component(kind, path, f"{prefix}/{folder}/{name}", platform))
+                found.append(reader.component(kind, path, display, platform))
     return found
 
 
@@ -329,6 +428,7 @@ _WRONG_PLACES = {
         "Contents/Library",
         "Contents/MacOS",
         "Contents/PlugIns",
+        "Contents/Extensions",
     ),
     "ios": ("", "Frameworks", "Resources"),
 }
@@ -345,7 +445,7 @@ def _misplaced(app_dir: Path, app_display: str, platform: str) -> list[str]:
             continue
         for name in names:
             wrong_sysex = name.endswith(".systemextension")
-            wrong_appex = name.endswith(".appex") and folder not in ("Contents/PlugIns",)
+            wrong_appex = name.endswith(".appex") and folder not in ("Contents/PlugIns", "Contents/Extensions")
             if wrong_sysex or wrong_appex:
                 found.append(f"{app_display}/{folder}/{name}" if folder else f"{app_display}/{name}")
     return found
@@ -374,15 +474,21 @@ def load_bundle(folder: Path, source: str, packaging: str = "directory", modes_k
     kind = _kind_of(folder)
     display = folder.name
     location = folder.resolve() if packaging == "directory" else None
+    reader = _Reader(BundleRoot(folder))
     if kind is ComponentKind.APP:
-        app = _component(ComponentKind.APP, folder, display, platform)
+        app = reader.component(ComponentKind.APP, folder, display, platform)
         if app.info_error:
             raise UserError(f"{source}: {app.info_display}: {app.info_error.removeprefix('Info.plist ')}")
-        providers = _providers(folder, display, platform)
+        providers = _providers(reader, folder, display, platform)
         misplaced = _misplaced(folder, display, platform)
-        return AppBundle(source, packaging, platform, app, providers, modes_known, misplaced, location)
-    provider = _component(kind, folder, display, platform)
-    return AppBundle(source, packaging, platform, None, [provider], modes_known, location=location)
+        bundle = AppBundle(source, packaging, platform, app, providers, modes_known, misplaced, location)
+    else:
+        provider = reader.component(kind, folder, display, platform)
+        bundle = AppBundle(source, packaging, platform, None, [provider], modes_known, location=location)
+    for comp in bundle.components:
+        comp.linked = resolve_linkage(reader, comp, bundle)
+    bundle.outside_links = reader.outside_links
+    return bundle
 
 
 @contextmanager
@@ -425,3 +531,67 @@ def _looks_like_zip(path: Path) -> bool:
             return handle.read(4) in (b"PK\x03\x04", b"PK\x05\x06")
     except OSError:
         return False
+
+
+# ---- linkage: which libraries an executable loads, and where they resolve -----------------------
+
+def _substitute(path: str, exe_dir: Path) -> tuple[Path, bool] | None:
+    """(the path, whether it is relative to the executable) for an install name or rpath."""
+    for token in ("@executable_path", "@loader_path"):  # the main executable: both are its folder
+        if path.startswith(token + "/"):
+            return exe_dir / path[len(token) + 1 :], True
+    return (Path(path), False) if path.startswith("/") else None
+
+
+def _contains(folder: Path, path: Path) -> bool:
+    real, base = os.path.realpath(path), os.path.realpath(folder)
+    return real == base or real.startswith(base.rstrip(os.sep) + os.sep)
+
+
+def resolve_linkage(reader: _Reader, comp: BundleComponent, bundle: AppBundle) -> tuple[LinkedLibrary, ...]:
+    """Each library the component's executable loads, resolved the way dyld would from where the
+    component sits now; libraries found inside the bundle are read for their class names.
+    Absolute paths (the OS's libraries) are never looked at: they are outside the bundle."""
+    if comp.macho is None or not comp.macho.slices or comp.executable_path is None:
+        return ()
+    primary = comp.macho.primary
+    exe_dir = comp.executable_path.parent
+    out: list[LinkedLibrary] = []
+    for ref in primary.dylibs[:MAX_LINKED_FRAMEWORKS]:
+        if ref.name.startswith("@rpath/"):
+            rest = ref.name[len("@rpath/") :]
+            bases = [b for b in (_substitute(r, exe_dir) for r in primary.rpaths) if b is not None]
+            candidates = [(base / rest, relative) for base, relative in bases]
+        else:
+            single = _substitute(ref.name, exe_dir)
+            candidates = [single] if single is not None else []
+        inside = [c for c, relative in candidates if relative and reader.root.contains(c)]
+        found = next((c for c in inside if c.is_file()), None)
+        # The library's own folder (X.framework) is there but its binary is not (an archive keeps
+        # only main executables), or the binary cannot be read: it may hold classes we cannot see.
+        rpath_relative = ref.name.startswith("@rpath/")
+        present = next((c for c in inside if rpath_relative and _top_folder(c, ref.name).exists()), None)
+        if found is not None:
+            library = LinkedLibrary(ref.name, ref.weak, found, _contains(comp.path, found), False)
+            try:
+                names = read_macho(found).primary.objc_class_names
+                library = dataclasses.replace(library, class_names=names or frozenset())
+            except ArtifactError as exc:
+                library = dataclasses.replace(library, read_error=exc.message)
+        elif present is not None:
+            library = LinkedLibrary(ref.name, ref.weak, None, _contains(comp.path, present), False, None, "its binary is not in the bundle")
+        else:
+            # Not in the bundle, and an absolute runpath (the OS's, e.g. /usr/lib/swift) may hold it.
+            system = any(not relative for _, relative in candidates)
+            library = LinkedLibrary(ref.name, ref.weak, None, False, system, None, None if system else "not found")
+        out.append(library)
+    return tuple(out)
+
+
+def _top_folder(candidate: Path, name: str) -> Path:
+    """For `<base>/X.framework/Versions/A/X` resolved from `@rpath/X.framework/...`, `<base>/X.framework`."""
+    depth = name.removeprefix("@rpath/").count("/")
+    folder = candidate
+    for _ in range(depth):
+        folder = folder.parent
+    return folder

@@ -27,6 +27,7 @@ class CertificateKind(StrEnum):
     )
     DEVELOPER_ID = "developer-id"  # Developer ID Application
     APP_STORE = "app-store"  # Apple's own re-signing of apps delivered by the App Store
+    TESTFLIGHT = "testflight"  # Apple's own re-signing of TestFlight builds ("TestFlight Beta Distribution")
     APPLE_SOFTWARE = "apple-software"  # Apple's own code ("Software Signing")
     OTHER = "other"  # not an Apple code-signing certificate (self-signed, another CA)
 
@@ -34,6 +35,8 @@ class CertificateKind(StrEnum):
 # Leaf-certificate marker extensions, most specific first.
 _LEAF_OIDS: tuple[tuple[str, CertificateKind], ...] = (
     ("1.2.840.113635.100.6.1.13", CertificateKind.DEVELOPER_ID),
+    ("1.2.840.113635.100.6.1.25.1", CertificateKind.TESTFLIGHT),  # TestFlight (production)
+    ("1.2.840.113635.100.6.1.25.2", CertificateKind.TESTFLIGHT),  # TestFlight (Apple-internal QA)
     ("1.2.840.113635.100.6.1.9", CertificateKind.APP_STORE),  # Mac App Store code signing
     ("1.2.840.113635.100.6.1.3", CertificateKind.APP_STORE),  # iPhone OS application signing
     ("1.2.840.113635.100.6.1.4", CertificateKind.APPLE_DISTRIBUTION),  # iPhone Distribution
@@ -53,6 +56,7 @@ _CN_PREFIXES: tuple[tuple[str, CertificateKind], ...] = (
     ("3rd Party Mac Developer Application:", CertificateKind.APPLE_DISTRIBUTION),
     ("Apple Mac OS Application Signing", CertificateKind.APP_STORE),
     ("Apple iPhone OS Application Signing", CertificateKind.APP_STORE),
+    ("TestFlight Beta Distribution", CertificateKind.TESTFLIGHT),
     ("Software Signing", CertificateKind.APPLE_SOFTWARE),
 )
 
@@ -106,8 +110,29 @@ def _name_value(name: x509.Name, key: str) -> str:
     return str(value)
 
 
+# The same few certificates (a team's signing certificate, Apple's intermediates and roots) come
+# back in every signature and profile of a bundle: each is described once (by its DER bytes).
+_DESCRIBED: dict[bytes, CertificateInfo] = {}
+_DESCRIBED_LIMIT = 512
+
+
 def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
     """Read everything needed from an asn1crypto certificate now (asn1crypto parses lazily)."""
+    try:
+        der = cert.dump()
+    except (ValueError, TypeError) as exc:
+        raise ArtifactError(f"certificate is malformed ({type(exc).__name__}: {str(exc)[:100]})") from None
+    known = _DESCRIBED.get(der)
+    if known is not None:
+        return known
+    info = _describe(cert, der)
+    if len(_DESCRIBED) >= _DESCRIBED_LIMIT:
+        _DESCRIBED.clear()
+    _DESCRIBED[der] = info
+    return info
+
+
+def _describe(cert: x509.Certificate, der: bytes) -> CertificateInfo:
     try:
         tbs = cert["tbs_certificate"]
         subject = tbs["subject"]
@@ -115,7 +140,7 @@ def describe_certificate(cert: x509.Certificate) -> CertificateInfo:
         oids = frozenset(ext["extn_id"].dotted for ext in (tbs["extensions"] or []))
         validity = tbs["validity"]
         return CertificateInfo(
-            der=cert.dump(),
+            der=der,
             common_name=_name_value(subject, "common_name"),
             organizational_unit=_name_value(subject, "organizational_unit_name"),
             organization=_name_value(subject, "organization_name"),

@@ -1,4 +1,8 @@
-"""Checks of the entitlements the app and its providers are signed with."""
+"""Checks of the entitlements the app and its providers are signed with.
+
+Only code whose signature could be read is judged: a missing or unreadable executable settles
+nothing about entitlements (it is reported by its own rule).
+"""
 
 from __future__ import annotations
 
@@ -10,10 +14,10 @@ from advisor.inspectors.network_extension_ids import (
     APP_GROUPS_ENTITLEMENT,
     NE_ENTITLEMENT,
     NETWORK_CLIENT_ENTITLEMENT,
-    NETWORK_SERVER_ENTITLEMENT,
     PROVIDER_ENTITLEMENT_VALUES,
     SANDBOX_ENTITLEMENT,
     SYSEX_INSTALL_ENTITLEMENT,
+    SYSEX_REDISTRIBUTABLE_ENTITLEMENT,
     SYSTEM_EXTENSION_SUFFIX,
     VALUES_WITH_SYSTEM_EXTENSION_FORM,
     allows_provider,
@@ -26,11 +30,9 @@ _TEAM_PREFIXED = re.compile(r"^([A-Z0-9]{10})\.")
 
 
 def check_ne_entitlement(ctx: CheckContext) -> None:
-    app = ctx.app
-    if app is not None and app.signature_error:
-        app = None  # reported as code-signature-unreadable
+    app = ctx.app if ctx.app is not None and ctx.app.entitlements_known else None
     for comp in ctx.providers:
-        if comp.signature_error:
+        if not comp.entitlements_known:
             continue
         for ptype in comp.provider_types:
             value = PROVIDER_ENTITLEMENT_VALUES.get(ptype, ptype)
@@ -42,6 +44,10 @@ def check_ne_entitlement(ctx: CheckContext) -> None:
                     comp.display,
                     f"The {ptype} provider lacks {value!r}{unsigned}.",
                     NE_ENTITLEMENT,
+                    comp=comp,
+                    provider_types=[ptype],
+                    fact="ne_entitlement_present",
+                    fact_detail=f"{NE_ENTITLEMENT} lacks {value!r} on {comp.display}",
                 )
                 missing_on.append(comp.display)
             if app is not None and not allows_provider(app.entitlements, ptype):
@@ -50,14 +56,15 @@ def check_ne_entitlement(ctx: CheckContext) -> None:
                     app.display,
                     f"The container app lacks {value!r}, needed for its {ptype} provider.",
                     NE_ENTITLEMENT,
+                    comp=app,
+                    provider_types=[ptype],
+                    fact="ne_entitlement_present",
+                    fact_detail=f"{NE_ENTITLEMENT} lacks {value!r} on {app.display}",
                 )
                 missing_on.append(app.display)
-            detail = (
-                f"{NE_ENTITLEMENT} lacks {value!r} on {', '.join(missing_on)}"
-                if missing_on
-                else f"{NE_ENTITLEMENT} allows {value!r} on the app and {comp.display}"
-            )
-            ctx.observe("ne_entitlement_present", "no" if missing_on else "yes", detail, comp.display)
+            if not missing_on:
+                where = f"the app and {comp.display}" if app is not None else comp.display
+                ctx.observe("ne_entitlement_present", "yes", f"{NE_ENTITLEMENT} allows {value!r} on {where}", comp.display)
 
 
 def check_ne_entitlement_form(ctx: CheckContext) -> None:
@@ -79,7 +86,7 @@ def check_ne_entitlement_form(ctx: CheckContext) -> None:
 
 def check_install_entitlement(ctx: CheckContext) -> None:
     app = ctx.app
-    if app is None or not ctx.macos:
+    if app is None or not ctx.macos or not app.entitlements_known:
         return
     sysexes = [p for p in ctx.bundle.providers if p.kind is ComponentKind.SYSEX]
     entitled = is_true(app.entitlements.get(SYSEX_INSTALL_ENTITLEMENT))
@@ -89,43 +96,43 @@ def check_install_entitlement(ctx: CheckContext) -> None:
             app.display,
             f"The app embeds {sysexes[0].display}.",
             SYSEX_INSTALL_ENTITLEMENT,
+            comp=app,
+            packaging="sysex",
+            fact="install_entitlement",
+            fact_detail=f"{app.display}: {SYSEX_INSTALL_ENTITLEMENT} absent",
         )
-    if sysexes or entitled:
-        ctx.observe(
-            "install_entitlement",
-            "yes" if entitled else "no",
-            f"{app.display}: {SYSEX_INSTALL_ENTITLEMENT}={'true' if entitled else 'absent'}",
-            app.display,
-        )
+    elif sysexes or entitled:
+        ctx.observe("install_entitlement", "yes", f"{app.display}: {SYSEX_INSTALL_ENTITLEMENT}=true", app.display)
 
 
 def check_sandbox(ctx: CheckContext) -> None:
+    """macOS providers: the App Sandbox, and the outgoing-network permission for the provider types
+    that open connections (knowledge/bundle-rules.yaml names them; a filter-data provider never does)."""
     if not ctx.macos:
         return
     for comp in ctx.providers:
-        if comp.signature is None:
+        if comp.signature is None or not comp.entitlements_known:
             continue
         ents = comp.entitlements
         if not is_true(ents.get(SANDBOX_ENTITLEMENT)):
             rule = "appex-not-sandboxed" if comp.kind is ComponentKind.APPEX else "sysex-not-sandboxed"
-            ctx.find(rule, comp.display, "", SANDBOX_ENTITLEMENT)
+            ctx.find(rule, comp.display, "", SANDBOX_ENTITLEMENT, comp=comp)
             ctx.observe("provider_sandboxed", "no", f"{comp.display}: {SANDBOX_ENTITLEMENT} is not true", comp.display)
             continue
         ctx.observe("provider_sandboxed", "yes", f"{comp.display}: {SANDBOX_ENTITLEMENT}=true", comp.display)
-        if is_true(ents.get(NETWORK_CLIENT_ENTITLEMENT)) or is_true(ents.get(NETWORK_SERVER_ENTITLEMENT)):
+        if is_true(ents.get(NETWORK_CLIENT_ENTITLEMENT)):
             ctx.observe(
-                "network_client_entitlement",
-                "yes",
-                f"{comp.display}: {NETWORK_CLIENT_ENTITLEMENT} (or .server) is true",
-                comp.display,
+                "network_client_entitlement", "yes", f"{comp.display}: {NETWORK_CLIENT_ENTITLEMENT} is true", comp.display
             )
         else:
-            ctx.find("sandboxed-provider-without-network-client", comp.display, "", NETWORK_CLIENT_ENTITLEMENT)
-            ctx.observe(
-                "network_client_entitlement",
-                "no",
-                f"{comp.display}: neither {NETWORK_CLIENT_ENTITLEMENT} nor .server",
+            ctx.find(
+                "sandboxed-provider-without-network-client",
                 comp.display,
+                f"It is a {', '.join(comp.provider_types) or 'Network Extension'} provider.",
+                NETWORK_CLIENT_ENTITLEMENT,
+                comp=comp,
+                fact="network_client_entitlement",
+                fact_detail=f"{comp.display}: sandboxed without {NETWORK_CLIENT_ENTITLEMENT}",
             )
 
 
@@ -133,6 +140,8 @@ def check_app_groups(ctx: CheckContext) -> None:
     app = ctx.app
     if ctx.macos:
         for comp in ([app] if app else []) + ctx.providers:
+            if not comp.entitlements_known:
+                continue
             team = component_team(comp)
             for group in app_groups(comp.entitlements):
                 authorised = comp.profile is not None and comp.profile.authorises(APP_GROUPS_ENTITLEMENT, [group])
@@ -144,17 +153,19 @@ def check_app_groups(ctx: CheckContext) -> None:
                     comp.display,
                     f"{group!r} does not start with the Team ID {team or '(unknown)'} and no profile authorises it.",
                     APP_GROUPS_ENTITLEMENT,
+                    comp=comp,
+                    fact="app_groups_match",
+                    fact_detail=f"{comp.display}: app group {group!r} is not Team ID-prefixed",
                 )
-                ctx.observe(
-                    "app_groups_match",
-                    "no",
-                    f"{comp.display}: app group {group!r} is not Team ID-prefixed",
-                    comp.display,
-                )
-    if app is None:
+    if app is None or not app.entitlements_known:
         return
     app_set = set(app_groups(app.entitlements))
+    app_team = component_team(app)
     for comp in ctx.providers:
+        if not comp.entitlements_known:
+            continue
+        if is_true(comp.entitlements.get(SYSEX_REDISTRIBUTABLE_ENTITLEMENT)) and component_team(comp) != app_team:
+            continue  # another team's system extension: app groups never span teams
         provider_set = set(app_groups(comp.entitlements))
         if not app_set and not provider_set:
             continue
@@ -164,17 +175,21 @@ def check_app_groups(ctx: CheckContext) -> None:
                 comp.display,
                 f"The app has {sorted(app_set)}, the provider {sorted(provider_set)}.",
                 APP_GROUPS_ENTITLEMENT,
+                comp=comp,
+                fact="app_groups_match",
+                fact_detail=f"{app.display} and {comp.display} share no app group",
             )
-            ctx.observe("app_groups_match", "no", f"{app.display} and {comp.display} share no app group", comp.display)
         elif not app_set or not provider_set:
+            # Correct setups do this (a system extension's only group serves its NEMachServiceName;
+            # an app's group serves its widgets while the tunnel gets providerConfiguration).
             lacking = app.display if not app_set else comp.display
             ctx.find(
                 "app-group-missing-on-one-side",
                 lacking,
                 f"Only {comp.display if not app_set else app.display} declares app groups.",
                 APP_GROUPS_ENTITLEMENT,
+                comp=comp,
             )
-            ctx.observe("app_groups_match", "no", f"{lacking} has no {APP_GROUPS_ENTITLEMENT}", lacking)
         else:
             shared = sorted(app_set & provider_set)
             ctx.observe("app_groups_match", "yes", f"{app.display} and {comp.display} share {shared}", comp.display)

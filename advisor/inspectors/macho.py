@@ -19,7 +19,7 @@ from typing import Any
 from advisor.inspectors.artifact_error import ArtifactError
 from advisor.inspectors.code_signature import CodeSignature, parse_code_signature
 
-__all__ = ["CodeSignature", "MachOFile", "MachOSlice", "read_macho"]
+__all__ = ["CodeSignature", "DylibReference", "MachOFile", "MachOSlice", "read_macho"]
 
 FAT_MAGIC = 0xCAFEBABE
 FAT_MAGIC_64 = 0xCAFEBABF
@@ -31,6 +31,14 @@ LC_CODE_SIGNATURE = 0x1D
 LC_VERSION_MIN_MACOSX = 0x24
 LC_VERSION_MIN_IPHONEOS = 0x25
 LC_BUILD_VERSION = 0x32
+LC_LOAD_DYLIB = 0xC
+LC_LAZY_LOAD_DYLIB = 0x20
+LC_LOAD_WEAK_DYLIB = 0x80000018
+LC_REEXPORT_DYLIB = 0x8000001F
+LC_LOAD_UPWARD_DYLIB = 0x80000023
+LC_RPATH = 0x8000001C
+_DYLIB_COMMANDS = {LC_LOAD_DYLIB, LC_LAZY_LOAD_DYLIB, LC_LOAD_WEAK_DYLIB, LC_REEXPORT_DYLIB, LC_LOAD_UPWARD_DYLIB}
+_MAX_PATH = 4096
 
 _CPU_ABI64 = 0x01000000
 _CPU_ABI64_32 = 0x02000000
@@ -62,6 +70,8 @@ class MachOSlice:
     signature: CodeSignature | None  # None: no LC_CODE_SIGNATURE (unsigned)
     signature_error: str | None = None  # LC_CODE_SIGNATURE present but unreadable
     objc_class_names: frozenset[str] | None = None  # None: no __objc_classname section
+    dylibs: tuple[DylibReference, ...] = ()  # LC_LOAD_DYLIB and friends, in load order
+    rpaths: tuple[str, ...] = ()  # LC_RPATH entries, in search order
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -70,7 +80,17 @@ class MachOSlice:
             "min_os": self.min_os,
             "signature": self.signature.to_json() if self.signature else None,
             "signature_error": self.signature_error,
+            "dylibs": [d.name for d in self.dylibs],
+            "rpaths": list(self.rpaths),
         }
+
+
+@dataclass(frozen=True)
+class DylibReference:
+    """A library the slice loads: its install name, and whether dyld tolerates its absence."""
+
+    name: str
+    weak: bool = False
 
 
 @dataclass(frozen=True)
@@ -122,6 +142,8 @@ def _slice(buf: mmap.mmap, offset: int, size: int) -> MachOSlice:
     signature_range: tuple[int, int] | None = None
     platform = min_os = None
     sections: dict[tuple[str, str], tuple[int, int]] = {}
+    dylibs: list[DylibReference] = []
+    rpaths: list[str] = []
     cursor = offset + header_size
     end = cursor + sizeofcmds
     for _ in range(ncmds):
@@ -140,6 +162,14 @@ def _slice(buf: mmap.mmap, offset: int, size: int) -> MachOSlice:
             min_os = _version(struct.unpack_from(order + "I", buf, cursor + 8)[0])
         elif cmd in (LC_SEGMENT, LC_SEGMENT_64):
             _collect_sections(buf, order, cursor, cmdsize, cmd == LC_SEGMENT_64, sections)
+        elif cmd in _DYLIB_COMMANDS and cmdsize >= 24:
+            name = _load_command_string(buf, order, cursor, cmdsize)
+            if name is not None:
+                dylibs.append(DylibReference(name, weak=cmd == LC_LOAD_WEAK_DYLIB))
+        elif cmd == LC_RPATH and cmdsize >= 12:
+            path = _load_command_string(buf, order, cursor, cmdsize)
+            if path is not None:
+                rpaths.append(path)
         cursor += cmdsize
 
     signature = None
@@ -163,7 +193,29 @@ def _slice(buf: mmap.mmap, offset: int, size: int) -> MachOSlice:
         if sect_off + sect_size <= size and sect_size <= _SECTION_LIMIT:
             raw = bytes(buf[offset + sect_off : offset + sect_off + sect_size])
             class_names = frozenset(n.decode("utf-8", "replace") for n in raw.split(b"\x00") if n)
-    return MachOSlice(arch, offset, size, filetype, platform, min_os, signature, signature_error, class_names)
+    return MachOSlice(
+        arch,
+        offset,
+        size,
+        filetype,
+        platform,
+        min_os,
+        signature,
+        signature_error,
+        class_names,
+        tuple(dylibs),
+        tuple(rpaths),
+    )
+
+
+def _load_command_string(buf: mmap.mmap, order: str, cursor: int, cmdsize: int) -> str | None:
+    """The lc_str of a dylib or rpath command (its offset is the command's third word)."""
+    str_offset = struct.unpack_from(order + "I", buf, cursor + 8)[0]
+    if not 12 <= str_offset < cmdsize:
+        return None
+    raw = bytes(buf[cursor + str_offset : cursor + min(cmdsize, str_offset + _MAX_PATH)])
+    text = raw.split(b"\x00", 1)[0].decode("utf-8", "replace")
+    return text or None
 
 
 def _collect_sections(

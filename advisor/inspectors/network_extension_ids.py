@@ -14,6 +14,7 @@ NETWORK_CLIENT_ENTITLEMENT = "com.apple.security.network.client"
 NETWORK_SERVER_ENTITLEMENT = "com.apple.security.network.server"
 GET_TASK_ALLOW_ENTITLEMENTS = ("com.apple.security.get-task-allow", "get-task-allow")
 TEAM_ID_ENTITLEMENT = "com.apple.developer.team-identifier"
+SYSEX_REDISTRIBUTABLE_ENTITLEMENT = "com.apple.developer.system-extension.redistributable"
 APPLICATION_ID_ENTITLEMENTS = ("com.apple.application-identifier", "application-identifier")
 
 SYSTEM_EXTENSION_SUFFIX = "-systemextension"
@@ -27,6 +28,7 @@ EXTENSION_POINTS: dict[str, str] = {
     "com.apple.networkextension.filter-packet": "content-filter",
     "com.apple.networkextension.dns-proxy": "dns-proxy",
     "com.apple.networkextension.app-push": "app-push",
+    "com.apple.networkextension.url-filter-control": "url-filter",  # an ExtensionKit extension
 }
 NE_EXTENSION_POINT_PREFIX = "com.apple.networkextension."
 
@@ -38,13 +40,14 @@ PROVIDER_ENTITLEMENT_VALUES: dict[str, str] = {
     "content-filter": "content-filter-provider",
     "dns-proxy": "dns-proxy",
     "app-push": "app-push-provider",
+    "url-filter": "url-filter-provider",
 }
+# Values that configure the system without a provider bundle of the app's own.
+APP_ONLY_VALUES = frozenset({"dns-settings", "relay"})
 # Plain values that have a Developer ID (-systemextension) form.
 VALUES_WITH_SYSTEM_EXTENSION_FORM = frozenset(
     {"packet-tunnel-provider", "app-proxy-provider", "content-filter-provider", "dns-proxy"}
 )
-# On macOS these provider types exist only as system extensions (TN3134).
-MACOS_SYSEX_ONLY_TYPES = frozenset({"content-filter", "dns-proxy"})
 
 
 def plain_value(value: str) -> str:

@@ -5,10 +5,19 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from advisor.inspectors.bundle import BundleComponent
+from advisor.inspectors.bundle import BundleComponent, ComponentKind
 from advisor.inspectors.certificates import TEAM_ID
-from advisor.inspectors.check_context import CheckContext, component_team
-from advisor.inspectors.network_extension_ids import APPLICATION_ID_ENTITLEMENTS, TEAM_ID_ENTITLEMENT, app_groups
+from advisor.inspectors.check_context import CheckContext, component_team, is_true
+from advisor.inspectors.network_extension_ids import (
+    APP_GROUPS_ENTITLEMENT,
+    APPLICATION_ID_ENTITLEMENTS,
+    NE_ENTITLEMENT,
+    SYSEX_REDISTRIBUTABLE_ENTITLEMENT,
+    SYSTEM_EXTENSION_SUFFIX,
+    TEAM_ID_ENTITLEMENT,
+    VALUES_WITH_SYSTEM_EXTENSION_FORM,
+    app_groups,
+)
 
 # On macOS, App Sandbox / app-group / hardened runtime keys (com.apple.security.*) need no
 # profile (TN3125); every other key is restricted. On iOS every key is checked.
@@ -41,25 +50,40 @@ def _team_claims(comp: BundleComponent) -> list[tuple[str, str]]:
     return claims
 
 
+def _redistributable(comp: BundleComponent) -> bool:
+    """A system extension another team may ship (its team need not be the app's)."""
+    return comp.kind is ComponentKind.SYSEX and is_true(comp.entitlements.get(SYSEX_REDISTRIBUTABLE_ENTITLEMENT))
+
+
 def check_team_ids(ctx: CheckContext) -> None:
     per_component = [(comp, _team_claims(comp)) for comp in ctx.bundle.components]
     all_teams = [team for _, claims in per_component for team, _ in claims]
     if len(all_teams) < 2:
         return
     root = ctx.bundle.root
-    # The container's own signing team is the reference; otherwise the most common one.
+    # The container's own signing team is the reference; otherwise the most common one. A
+    # redistributable system extension is only held to its own team.
     reference = component_team(root) or max(set(all_teams), key=all_teams.count)
     mismatched = False
     for comp, claims in per_component:
-        foreign = [(team, where) for team, where in claims if team != reference]
+        own = component_team(comp) if _redistributable(comp) and comp is not root else None
+        expected = own or reference
+        foreign = [(team, where) for team, where in claims if team != expected]
         if not foreign:
             continue
         mismatched = True
         listed = "; ".join(
             f"{team} ({', '.join(w for t, w in foreign if t == team)})" for team in sorted({t for t, _ in foreign})
         )
-        ctx.find("team-id-mismatch", comp.display, f"It uses {listed} where {root.display} uses {reference}.")
-        ctx.observe("team_ids_match", "no", f"{comp.display}: {listed}; {root.display}: {reference}", comp.display)
+        against = f"its own signature uses {expected}" if own else f"{root.display} uses {reference}"
+        ctx.find(
+            "team-id-mismatch",
+            comp.display,
+            f"It uses {listed} where {against}.",
+            comp=comp,
+            fact="team_ids_match",
+            fact_detail=f"{comp.display}: {listed}; expected {expected}",
+        )
     if not mismatched:
         ctx.observe(
             "team_ids_match",
@@ -75,9 +99,21 @@ def _restricted(ctx: CheckContext, entitlements: dict[str, Any]) -> dict[str, An
     return dict(entitlements)
 
 
+def _developer_id_form_authorised(comp: BundleComponent, key: str, value: Any) -> bool:
+    """A Developer ID build signed with plain NE values whose profile allows their -systemextension
+    form: one fault, reported as developer-id-plain-ne-values, not a second time here."""
+    if key != NE_ENTITLEMENT or comp.signing_identity != "developer-id" or comp.profile is None:
+        return False
+    values = value if isinstance(value, list) else [value]
+    converted = [
+        v + SYSTEM_EXTENSION_SUFFIX if isinstance(v, str) and v in VALUES_WITH_SYSTEM_EXTENSION_FORM else v for v in values
+    ]
+    return converted != values and comp.profile.authorises(key, converted)
+
+
 def check_profile_entitlements(ctx: CheckContext) -> None:
     for comp in ([ctx.app] if ctx.app else []) + ctx.providers:
-        if comp.signature is None or comp.profile_error:
+        if comp.signature is None or comp.profile_error or not comp.entitlements_known:
             continue
         restricted = {k: v for k, v in _restricted(ctx, comp.entitlements).items() if v is not False}
         if not restricted:
@@ -89,31 +125,39 @@ def check_profile_entitlements(ctx: CheckContext) -> None:
                 comp.display,
                 f"It claims {', '.join(sorted(restricted))}.",
                 "embedded profile",
-            )
-            ctx.observe(
-                "profile_authorizes_entitlements",
-                "no",
-                f"{comp.display}: restricted entitlements and no embedded profile",
-                comp.display,
+                comp=comp,
+                fact="profile_authorizes_entitlements",
+                fact_detail=f"{comp.display}: restricted entitlements and no embedded profile",
             )
             continue
-        refused = [k for k, v in sorted(restricted.items()) if not profile.authorises(k, v)]
+        refused = [
+            k
+            for k, v in sorted(restricted.items())
+            if not profile.authorises(k, v) and not _developer_id_form_authorised(comp, k, v)
+        ]
         for key in refused:
             allowed = profile.entitlements.get(key, "nothing")
+            if key == APP_GROUPS_ENTITLEMENT:
+                ctx.find(
+                    "app-group-not-in-profile",
+                    comp.display,
+                    f"Signed with {restricted[key]!r}; {comp.profile_display} allows {allowed!r}.",
+                    key,
+                    comp=comp,
+                    fact="app_groups_match",
+                    fact_detail=f"{comp.profile_display} does not authorise the app group(s) {restricted[key]!r}",
+                )
+                continue
             ctx.find(
                 "entitlement-not-in-profile",
                 comp.display,
                 f"Signed with {restricted[key]!r}; {comp.profile_display} allows {allowed!r}.",
                 key,
+                comp=comp,
+                fact="profile_authorizes_entitlements",
+                fact_detail=f"{comp.profile_display} does not authorise {key}",
             )
-        if refused:
-            ctx.observe(
-                "profile_authorizes_entitlements",
-                "no",
-                f"{comp.profile_display} does not authorise {', '.join(refused)}",
-                comp.profile_display or comp.display,
-            )
-        else:
+        if not refused:
             ctx.observe(
                 "profile_authorizes_entitlements",
                 "yes",
@@ -123,6 +167,8 @@ def check_profile_entitlements(ctx: CheckContext) -> None:
 
 
 def check_profile_certificate(ctx: CheckContext) -> None:
+    """The profile must list the certificate the code is signed with, unless Apple re-signed the
+    code for the store (its profile then lists the developer's distribution certificate)."""
     for comp in ctx.bundle.components:
         signer = comp.signature.signer if comp.signature else None
         if comp.profile is None or signer is None:
@@ -130,17 +176,17 @@ def check_profile_certificate(ctx: CheckContext) -> None:
         where = comp.profile_display or comp.display
         if comp.profile.lists_certificate(signer):
             ctx.observe("certificate_in_profile", "yes", f"{where} lists {signer.common_name!r}", where)
-        else:
-            listed = (
-                ", ".join(sorted({c.common_name for c in comp.profile.developer_certificates})) or "no certificates"
-            )
-            ctx.find(
-                "certificate-not-in-profile",
-                where,
-                f"{comp.display} is signed by {signer.common_name!r} (SHA-1 {signer.sha1}); the profile lists {listed}.",
-                "DeveloperCertificates",
-            )
-            ctx.observe("certificate_in_profile", "no", f"{where} does not list {signer.common_name!r}", where)
+            continue
+        listed = ", ".join(sorted({c.common_name for c in comp.profile.developer_certificates})) or "no certificates"
+        ctx.find(
+            "certificate-not-in-profile",
+            where,
+            f"{comp.display} is signed by {signer.common_name!r} (SHA-1 {signer.sha1}); the profile lists {listed}.",
+            "DeveloperCertificates",
+            comp=comp,
+            fact="certificate_in_profile",
+            fact_detail=f"{where} does not list {signer.common_name!r}",
+        )
 
 
 def check_profile_expiry(ctx: CheckContext) -> None:
@@ -151,8 +197,16 @@ def check_profile_expiry(ctx: CheckContext) -> None:
         where = comp.profile_display or comp.display
         stamp = profile.expiration_date.strftime("%Y-%m-%d %H:%M UTC")
         if profile.expired(ctx.now):
-            ctx.find("profile-expired", where, f"{profile.name!r} expired on {stamp}.", "ExpirationDate")
-            ctx.observe("profile_expired", "yes", f"{where}: ExpirationDate {stamp}", where)
+            ctx.find(
+                "profile-expired",
+                where,
+                f"{profile.name!r} expired on {stamp}.",
+                "ExpirationDate",
+                comp=comp,
+                fact="profile_expired",
+                fact_value="yes",
+                fact_detail=f"{where}: ExpirationDate {stamp}",
+            )
         else:
             ctx.observe("profile_expired", "no", f"{where}: valid until {stamp}", where)
 
@@ -173,5 +227,7 @@ def check_device(ctx: CheckContext) -> None:
                 where,
                 f"{ctx.udid} is not among its {len(profile.provisioned_devices)} ProvisionedDevices.",
                 "ProvisionedDevices",
+                comp=comp,
+                fact="device_in_profile",
+                fact_detail=f"{where}: ProvisionedDevices lacks {ctx.udid}",
             )
-            ctx.observe("device_in_profile", "no", f"{where}: ProvisionedDevices lacks {ctx.udid}", where)

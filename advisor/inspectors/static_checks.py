@@ -1,8 +1,11 @@
 """The static checks of `advisor inspect`: read a loaded bundle, emit findings and facts.
 
 Each check names a rule of knowledge/bundle-rules.yaml; the rule supplies the diagnosis it
-evidences, its severity and its message. The code only decides whether the rule fires and
-which file and key it fires on (packaging_checks, entitlement_checks, provisioning_checks).
+evidences, its severity, its message and where it applies (`applies_to`: channels, provider
+types, packaging, signer). The code only decides whether the rule's condition is met and on
+which file and key (packaging_checks, entitlement_checks, provisioning_checks);
+CheckContext.find keeps the finding only where the rule applies, and as a warning where the
+bundle cannot tell.
 Facts (knowledge/facts.yaml names) are recorded per component and folded into one observation
 per fact at the end (check_context).
 """
@@ -24,9 +27,11 @@ from advisor.inspectors.entitlement_checks import (
 )
 from advisor.inspectors.inspection import SEVERITY_ORDER, Finding
 from advisor.inspectors.packaging_checks import (
+    check_appex_declarations,
     check_developer_id_values,
     check_hardened_runtime_fact,
     check_mach_service,
+    check_minimum_os,
     check_notarization_prerequisites,
     check_packaging,
     check_principal_class,
@@ -34,6 +39,8 @@ from advisor.inspectors.packaging_checks import (
     check_provider_layout,
     check_seal,
     check_sysex_declarations,
+    check_sysex_frameworks,
+    check_sysex_identity,
     check_unreadable,
 )
 from advisor.inspectors.provisioning_checks import (
@@ -84,6 +91,16 @@ RULE_IDS = (
     "developer-id-without-hardened-runtime",
     "developer-id-without-secure-timestamp",
     "developer-id-get-task-allow",
+    "symlink-leaves-bundle",
+    "sysex-file-name-mismatch",
+    "sysex-loads-framework-from-app",
+    "principal-class-in-unread-library",
+    "appex-extension-point-invalid",
+    "appex-package-type-not-xpc",
+    "provider-minimum-os-above-app",
+    "minimum-os-below-executable",
+    "app-group-not-in-profile",
+    "info-plist-modified-after-signing",
 )
 
 
@@ -98,11 +115,15 @@ def observe_identity(ctx: CheckContext) -> None:
     )
     ctx.observe("platform", bundle.platform, f"{root.display}: {layout}", root.info_display)
     providers = ctx.providers
-    if providers:
-        kinds = sorted({p.kind.value for p in providers})
-        listed = ", ".join(p.display for p in providers)
+    # A provider bundle whose Info.plist cannot be read still shows its packaging by where it sits.
+    placed = providers + [p for p in bundle.providers if p.info_error and p not in providers]
+    if placed:
+        kinds = sorted({p.kind.value for p in placed})
+        listed = ", ".join(p.display for p in placed)
         if len(kinds) == 1:
-            ctx.observe("packaging", kinds[0], f"Network Extension provider(s): {listed}", providers[0].display)
+            ctx.observe("packaging", kinds[0], f"Network Extension provider(s): {listed}", placed[0].display)
+    if providers:
+        listed = ", ".join(p.display for p in providers)
         types = sorted({t for p in providers for t in p.provider_types})
         if len(types) == 1 and types[0] != "app-proxy":  # app-proxy also serves transparent proxies
             ctx.observe(
@@ -111,6 +132,15 @@ def observe_identity(ctx: CheckContext) -> None:
                 f"{listed}: {', '.join(p.extension_point or ', '.join(p.provider_classes) for p in providers)}",
                 providers[0].info_display,
             )
+    built_for = root.macho.primary.platform if root.macho and root.macho.slices else None
+    if bundle.platform == "ios" and built_for in ("ios", "ios-simulator"):
+        # The bundle given is what runs: a device build cannot run in the Simulator, and back.
+        ctx.observe(
+            "running_in_simulator",
+            "yes" if built_for == "ios-simulator" else "no",
+            f"{root.executable_display} is built for {'the iOS Simulator' if built_for == 'ios-simulator' else 'iOS devices'} (LC_BUILD_VERSION)",
+            root.executable_display or root.display,
+        )
     identities = [(c.signing_identity, c.display) for c in ([bundle.app] if bundle.app else []) + providers]
     known = [(v, where) for v, where in identities if v]
     if known:
@@ -119,11 +149,15 @@ def observe_identity(ctx: CheckContext) -> None:
         chosen = values.pop() if len(values) == 1 else known[-1][0]
         listed = "; ".join(f"{where}: {v}" for v, where in known)
         ctx.observe("signing_identity", chosen, f"code signatures: {listed}", root.executable_display or root.display)
+    # Only a signature that names one channel settles it: TestFlight installs carry Apple's
+    # "TestFlight Beta Distribution" signature; Apple's App Store signature is not told apart from
+    # TestFlight here, and an Apple Distribution signature serves several channels.
     app_identity = root.signing_identity
-    inferred = {"developer-id": "developer-id", "apple-development": "development"}.get(app_identity or "")
-    signer = root.signature.signer if root.signature else None
-    if signer is not None and signer.kind.value == "app-store":
-        inferred = "mac-app-store"
+    signer_kind = root.signature.signer.kind.value if root.signature and root.signature.signer else None
+    if signer_kind in ("testflight", "app-store"):
+        inferred = "testflight" if signer_kind == "testflight" else None
+    else:
+        inferred = {"developer-id": "developer-id", "apple-development": "development"}.get(app_identity or "")
     if inferred:
         ctx.observe(
             "distribution",
@@ -133,16 +167,52 @@ def observe_identity(ctx: CheckContext) -> None:
         )
 
 
+def observe_layout(ctx: CheckContext) -> None:
+    """Plain facts of the layout (recorded only where the knowledge base defines them): whether
+    the macOS app embeds a profile (TestFlight needs one), whether a notarisation ticket is
+    stapled to a Developer ID app, and how a URL filter provider declares its extension point."""
+    app = ctx.app
+    if app is not None and ctx.macos:
+        embedded = app.profile_display is not None
+        ctx.observe(
+            "app_profile_embedded",
+            "yes" if embedded else "no",
+            f"{app.contents_prefix}/embedded.provisionprofile {'is present' if embedded else 'is absent'}",
+            app.display,
+        )
+        if app.signing_identity == "developer-id":
+            ctx.observe(
+                "notarization_ticket_stapled",
+                "yes" if app.stapled_ticket else "no",
+                f"{app.contents_prefix}/CodeResources (the stapled ticket) {'is present' if app.stapled_ticket else 'is absent'}",
+                app.display,
+            )
+    for comp in ctx.providers:
+        if comp.info_error or "url-filter" not in comp.provider_types or not comp.extension_point:
+            continue
+        declared = comp.extension_kit is not None
+        ctx.observe(
+            "extensionkit_point_declared",
+            "yes" if declared else "no",
+            f"{comp.info_display}: {'EXAppExtensionAttributes' if declared else 'NSExtension'} declares {comp.extension_point}",
+            comp.info_display,
+        )
+
+
 CHECKS: tuple[Callable[[CheckContext], None], ...] = (
     check_unreadable,
     observe_identity,
+    observe_layout,
     check_packaging,
     check_developer_id_values,
     check_notarization_prerequisites,
     check_hardened_runtime_fact,
     check_sysex_declarations,
+    check_sysex_identity,
     check_mach_service,
+    check_appex_declarations,
     check_principal_class,
+    check_minimum_os,
     check_ne_entitlement,
     check_ne_entitlement_form,
     check_install_entitlement,
@@ -155,14 +225,19 @@ CHECKS: tuple[Callable[[CheckContext], None], ...] = (
     check_device,
     check_provider_layout,
     check_provider_embedded,
+    check_sysex_frameworks,
     check_seal,
 )
 
 
 def run_checks(
-    bundle: AppBundle, rules: dict[str, BundleRule], udid: str | None, now: datetime
+    bundle: AppBundle,
+    rules: dict[str, BundleRule],
+    udid: str | None,
+    now: datetime,
+    known_facts: frozenset[str] | None = None,
 ) -> tuple[list[Finding], list[Observation]]:
-    ctx = CheckContext(bundle, rules, udid.strip() if udid else None, now)
+    ctx = CheckContext(bundle, rules, udid.strip() if udid else None, now, known_facts=known_facts)
     for check in CHECKS:
         check(ctx)
     findings = sorted(ctx.findings, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.path, f.rule, f.key))

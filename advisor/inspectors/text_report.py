@@ -1,36 +1,61 @@
-"""`advisor inspect --format text`: what was read, then every finding, worst first."""
+"""`advisor inspect --format text`: what was read, then every finding, worst first.
+
+Every value printed comes from the bundle, which is untrusted: control characters (ESC
+sequences, newlines) and invisible format characters (U+202E and other bidirectional overrides)
+are printed escaped, never raw.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any
 
 from advisor.inspectors.inspection import BundleInspection
 
 _PLATFORM_NAMES = {"macos": "macOS", "ios": "iOS"}
+_UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
+
+
+def safe(value: Any) -> str:
+    """`value` as text a terminal shows literally: unsafe characters become \\xNN / \\uNNNN."""
+    text = str(value)
+    if all(ch.isprintable() for ch in text):
+        return text
+    out = []
+    for ch in text:
+        if ch == "\\" or unicodedata.category(ch) not in _UNSAFE_CATEGORIES:
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02x}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04x}")
+        else:
+            out.append(f"\\U{ord(ch):08x}")
+    return "".join(out)
 
 
 def _signature_line(part: dict[str, Any]) -> str:
     if part.get("signature_error"):
-        return f"signature: unreadable ({part['signature_error']})"
+        return f"signature: unreadable ({safe(part['signature_error'])})"
     signature = part.get("signature")
     if not signature:
         executable = part.get("executable") or {}
         if executable.get("error"):
-            return f"executable: {executable['error']}"
+            return f"executable: {safe(executable['error'])}"
         return "signature: none (unsigned)"
     cert = signature.get("signing_certificate")
     who = cert["common_name"] if cert else "ad hoc (no certificate)"
-    bits = [f"team {signature['team_id']}" if signature.get("team_id") else "no team"]
+    bits = [f"team {safe(signature['team_id'])}" if signature.get("team_id") else "no team"]
     if signature.get("hardened_runtime"):
         bits.append("hardened runtime")
     if signature.get("secure_timestamp"):
         bits.append("timestamped")
-    return f"signed: {who} ({', '.join(bits)})"
+    return f"signed: {safe(who)} ({', '.join(bits)})"
 
 
 def _profile_line(part: dict[str, Any]) -> str | None:
     if part.get("profile_error"):
-        return f"profile: unreadable ({part['profile_error']})"
+        return f"profile: unreadable ({safe(part['profile_error'])})"
     profile = part.get("profile")
     if not profile:
         return None
@@ -41,7 +66,7 @@ def _profile_line(part: dict[str, Any]) -> str | None:
         if profile.get("provisions_all_devices")
         else f"{devices} device(s)" if devices else "no device list"
     )
-    return f"profile: {profile.get('name')!r} ({profile.get('kind')}, {scope}, expires {expires})"
+    return f"profile: {safe(repr(profile.get('name')))} ({safe(profile.get('kind'))}, {scope}, expires {safe(expires)})"
 
 
 def _part_lines(part: dict[str, Any], indent: str) -> list[str]:
@@ -57,7 +82,9 @@ def render_text(inspection: BundleInspection) -> str:
     platform = _PLATFORM_NAMES.get(bundle.get("platform", ""), bundle.get("platform", ""))
     kind = "provider bundle" if bundle.get("standalone_provider") else "app"
     version = bundle.get("short_version") or bundle.get("version") or "?"
-    lines = [f"{bundle.get('path')}  ({platform} {kind}, {bundle.get('bundle_id')} {version})"]
+    lines = [f"{safe(bundle.get('path'))}  ({platform} {kind}, {safe(bundle.get('bundle_id'))} {safe(version)})"]
+    if bundle.get("stapled_ticket"):
+        lines.append("  notarisation ticket stapled (Contents/CodeResources)")
     lines += _part_lines(bundle, "  ")
     if not bundle.get("standalone_provider"):
         lines.append("providers:" if inspection.providers else "providers: none embedded")
@@ -65,15 +92,15 @@ def render_text(inspection: BundleInspection) -> str:
             types = ", ".join(provider.get("provider_types") or []) or (
                 "not a Network Extension" if not provider.get("network_extension") else "unknown type"
             )
-            lines.append(f"  {provider['path']}  ({provider['kind']}, {types}, {provider.get('bundle_id')})")
+            lines.append(f"  {safe(provider['path'])}  ({provider['kind']}, {safe(types)}, {safe(provider.get('bundle_id'))})")
             lines += _part_lines(provider, "    ")
     if inspection.findings:
         lines.append("findings:")
         for finding in inspection.findings:
             where = f"{finding.path} [{finding.key}]" if finding.key else finding.path
             lines.append(f"  {finding.severity:<7} {finding.id}  ({finding.rule})")
-            lines.append(f"          {where}")
-            lines.append(f"          {finding.detail}")
+            lines.append(f"          {safe(where)}")
+            lines.append(f"          {safe(finding.detail)}")
     counts = {s: sum(1 for f in inspection.findings if f.severity == s) for s in ("error", "warning", "info")}
     summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n) or "no findings"
     lines.append(summary)

@@ -18,7 +18,11 @@ from typing import Any
 
 from advisor.exit_status import UserError
 from advisor.knowledge.model import (
+    CHANNELS,
+    PACKAGINGS,
+    SIGNERS,
     UNKNOWN,
+    AppliesTo,
     BundleRule,
     Choice,
     Condition,
@@ -418,15 +422,43 @@ def _load_signatures(r: _Reader, path: Path, table: dict[str, Signature]) -> Non
         _add_unique(r, table, sid, sig, loc, "signature")
 
 
-def _load_bundle_rules(r: _Reader, path: Path) -> dict[str, BundleRule]:
+def _applies_to(r: _Reader, loc: Location, data: Any, provider_types: tuple[str, ...]) -> AppliesTo | None:
+    """`applies_to: {channels: [...], provider_types: [...], packaging: [...], signed_by: [...]}`."""
+    if data is None:
+        return None
+    if not isinstance(data, dict):
+        r.problem(loc, "'applies_to' must be a mapping (channels, provider_types, packaging, signed_by)")
+        return None
+    allowed = {"channels": CHANNELS, "provider_types": provider_types, "packaging": PACKAGINGS, "signed_by": SIGNERS}
+    _check_unknown_keys(r, loc, data, set(allowed))
+    found: dict[str, frozenset[str]] = {}
+    for key, known in allowed.items():
+        raw = data.get(key)
+        if raw is None:
+            continue
+        where = Location(loc.file, line_of(data, key, loc.line))
+        if not isinstance(raw, list) or not raw:
+            r.problem(where, f"applies_to '{key}' must be a non-empty list")
+            continue
+        values = frozenset(as_text(v) for v in raw)
+        for value in sorted(values - set(known)):
+            r.problem(where, f"applies_to '{key}': unknown value '{value}' (expected one of {', '.join(known)})")
+        found[key] = values
+    return AppliesTo(**found)
+
+
+def _load_bundle_rules(r: _Reader, path: Path, facts: dict[str, Fact]) -> dict[str, BundleRule]:
     file, body = r.section(path, "bundle_rules")
     out: dict[str, BundleRule] = {}
+    provider_fact = facts.get("provider_type")
+    provider_types = provider_fact.values if provider_fact else ()
     for bid, entry, loc in _entries(r, file, body):
-        _check_unknown_keys(r, loc, entry, {"diagnosis", "severity", "message"})
+        _check_unknown_keys(r, loc, entry, {"diagnosis", "severity", "message", "applies_to"})
         severity = _text(r, loc, entry, "severity")
         if severity and severity not in SEVERITIES:
             r.problem(loc, f"severity must be one of {', '.join(SEVERITIES)}")
-        rule = BundleRule(bid, _text(r, loc, entry, "diagnosis"), severity, _text(r, loc, entry, "message"), loc)
+        applies = _applies_to(r, Location(file, line_of(entry, "applies_to", loc.line)), entry.get("applies_to"), provider_types)
+        rule = BundleRule(bid, _text(r, loc, entry, "diagnosis"), severity, _text(r, loc, entry, "message"), loc, applies)
         _add_unique(r, out, bid, rule, loc, "bundle rule")
     return out
 
@@ -518,7 +550,7 @@ def _load_knowledge(root: Path | None, strict: bool) -> KnowledgeBase:
         symptoms=symptoms,
         probes=_load_probes(r, root / "probes.yaml"),
         signatures=signatures,
-        bundle_rules=_load_bundle_rules(r, root / "bundle-rules.yaml"),
+        bundle_rules=_load_bundle_rules(r, root / "bundle-rules.yaml", facts),
         root=str(root),
         vocabulary=_load_vocabulary(r, root / "vocabulary.yaml"),
     )

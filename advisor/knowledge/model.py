@@ -10,6 +10,24 @@ from dataclasses import dataclass, field
 
 UNKNOWN = "unknown"
 
+# Where a build comes from, as bundle rules name it (knowledge/README.md, "Bundle rules"): the
+# platform, then the distribution channel. Store builds are re-signed by Apple.
+CHANNELS = (
+    "macos-development",
+    "macos-developer-id",
+    "macos-app-store",
+    "macos-testflight",
+    "ios-development",
+    "ios-app-store",
+    "ios-testflight",
+    "ios-ad-hoc",
+    "ios-enterprise",
+)
+PACKAGINGS = ("appex", "sysex")
+# Who signed the code a rule looks at: the developer's own certificate, or Apple's App Store
+# re-signing ("Apple Mac OS Application Signing", "Apple iPhone OS Application Signing").
+SIGNERS = ("developer", "apple-store")
+
 
 @dataclass(frozen=True)
 class Location:
@@ -150,6 +168,58 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class AppliesTo:
+    """Where a bundle rule holds. Empty means every one; a rule whose finding cannot be tied
+    to one of these (the channel or provider type cannot be told) is at most a warning."""
+
+    channels: frozenset[str] = frozenset()
+    provider_types: frozenset[str] = frozenset()
+    packaging: frozenset[str] = frozenset()
+    signed_by: frozenset[str] = frozenset()
+
+    @staticmethod
+    def _holds(allowed: frozenset[str], candidates: frozenset[str] | None) -> bool | None:
+        """The thing is one of `candidates`: True when every candidate is allowed, False when none
+        is, None when only some are (or nothing is known)."""
+        if not allowed:
+            return True
+        if not candidates:
+            return None
+        inside = candidates & allowed
+        if not inside:
+            return False
+        return True if inside == candidates else None
+
+    @staticmethod
+    def _overlaps(allowed: frozenset[str], present: frozenset[str] | None) -> bool | None:
+        """The thing is all of `present` (a provider hosting several types): True when one of them
+        is allowed, False when none is, None when nothing is known."""
+        if not allowed:
+            return True
+        if not present:
+            return None
+        return bool(present & allowed)
+
+    def scope(
+        self,
+        channels: frozenset[str] | None,
+        provider_types: frozenset[str] | None = None,
+        packaging: str | None = None,
+        signer: str | None = None,
+    ) -> bool | None:
+        """True: the rule certainly applies; False: it cannot apply; None: it may apply."""
+        verdicts = (
+            self._holds(self.channels, channels),
+            self._overlaps(self.provider_types, provider_types),
+            self._holds(self.packaging, frozenset({packaging}) if packaging else None),
+            self._holds(self.signed_by, frozenset({signer}) if signer else None),
+        )
+        if False in verdicts:
+            return False
+        return None if None in verdicts else True
+
+
+@dataclass(frozen=True)
 class BundleRule:
     """Maps a bundle-inspector check to the diagnosis it evidences, with its severity."""
 
@@ -158,6 +228,7 @@ class BundleRule:
     severity: str  # error | warning | info
     message: str
     location: Location
+    applies_to: AppliesTo | None = None  # None: the rule states nothing (every channel and type)
 
 
 @dataclass

@@ -60,12 +60,11 @@ def test_json_findings_and_exit_1(capsys, minimal_kb_dir: Path, tmp_path: Path) 
 
 
 def test_warnings_only_exit_0(capsys, minimal_kb_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    built = build_app(
-        tmp_path, providers=[ProviderSpec(entitlements_update={"com.apple.security.network.client": None})]
-    )
+    unsandboxed = {"com.apple.security.app-sandbox": None, "com.apple.security.network.client": None}
+    built = build_app(tmp_path, providers=[ProviderSpec(entitlements_update=unsandboxed)])
     code, out, _ = _cli(capsys, minimal_kb_dir, str(built.path))
     assert code == 0
-    assert "warning sandbox-network-entitlement-missing" in out and out.rstrip().endswith("1 warning")
+    assert "warning sandbox-requirement" in out and out.rstrip().endswith("1 warning")
 
 
 def test_text_report(capsys, minimal_kb_dir: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -109,14 +108,14 @@ def test_standalone_provider_bundle(tmp_path: Path, kb) -> None:  # type: ignore
 def test_pointers_weights_and_source(tmp_path: Path, kb) -> None:  # type: ignore[no-untyped-def]
     built = build_app(
         tmp_path,
-        providers=[ProviderSpec(entitlements_update={"com.apple.security.network.client": None}, mach_service_name="")],
+        providers=[ProviderSpec(entitlements_update={"com.apple.security.app-sandbox": None}, mach_service_name="")],
     )
     inspection = inspect_bundle(built.path, kb)
     pointers = inspection.pointers()
     assert len(pointers) == len(inspection.findings)
     by_diagnosis = {p.diagnosis: p for p in pointers}
     assert by_diagnosis["sysex-mach-service-name"].weight == 5.0
-    assert by_diagnosis["sandbox-network-entitlement-missing"].weight == 2.0
+    assert by_diagnosis["sandbox-requirement"].weight == 2.0
     assert all(p.source is Source.BUNDLE and p.detail and p.origin for p in pointers)
     assert by_diagnosis["sysex-mach-service-name"].origin.endswith(
         "Contents/Info.plist:NetworkExtension.NEMachServiceName"
@@ -211,7 +210,12 @@ def test_rules_file_matches_the_checks(kb) -> None:  # type: ignore[no-untyped-d
     raw = yaml.safe_load((KNOWLEDGE / "bundle-rules.yaml").read_text())["bundle_rules"]
     assert sorted(raw) == sorted(RULE_IDS)
     contract = yaml.safe_load((KNOWLEDGE / "contract.yaml").read_text())["contract"]["diagnoses"]
-    catalog = set(contract) | {"macos-provider-requires-sysex", "bundle-modified-after-signing"}
+    catalog = set(contract) | {
+        "macos-provider-requires-sysex",
+        "bundle-modified-after-signing",
+        "sysex-bundle-name-mismatch",
+        "sysex-framework-not-embedded",
+    }
     for rule_id, rule in kb.bundle_rules.items():
         assert rule.diagnosis in catalog, (rule_id, rule.diagnosis)
         assert rule.diagnosis in kb.diagnoses, (rule_id, rule.diagnosis)

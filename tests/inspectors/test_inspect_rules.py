@@ -23,9 +23,11 @@ from tests.fixtures.bundle_builder import (
     SYSEX_INSTALL,
     AppSpec,
     BuiltBundle,
+    FrameworkSpec,
     ProfileSpec,
     ProviderSpec,
     build_app,
+    swift_runtime_name,
 )
 
 
@@ -70,6 +72,28 @@ def _break_app_signature_magic(built: BuiltBundle) -> None:
     exe.write_bytes(bytes(data))
 
 
+def _symlink_provider_exe_out(built: BuiltBundle) -> None:
+    exe = _provider_exe(built)
+    exe.unlink()
+    os.symlink("/etc/hosts", exe)
+
+
+def _edit_provider_info(built: BuiltBundle) -> None:
+    import plistlib
+
+    path = built.contents(built.providers[0]) / "Info.plist"
+    info = plistlib.loads(path.read_bytes())
+    info["PatchedAfterSigning"] = True
+    path.write_bytes(plistlib.dumps(info))
+
+
+def _strip_class_list(built: BuiltBundle) -> None:
+    """No __objc_classname section: the class names cannot be read from the executable."""
+    exe = _provider_exe(built)
+    exe.write_bytes(exe.read_bytes().replace(b"__objc_classname", b"__objc_xxxxxname"))
+
+
+TUNNEL_CLASS = swift_runtime_name("com_example_vpn_tunnel.PacketTunnelProvider")
 SYSEX_SUFFIX = "com.example.vpn.tunnel.systemextension"
 CASES = [
     Case(
@@ -185,7 +209,60 @@ CASES = [
     Case(
         "principal-class-no-module-prefix",
         dict(providers=[ProviderSpec(principal_class="PacketTunnelProvider", binary_classes=())]),
+        mutate=_strip_class_list,
     ),
+    Case("symlink-leaves-bundle", mutate=_symlink_provider_exe_out, path_suffix="MacOS/com.example.vpn.tunnel"),
+    Case(
+        "sysex-file-name-mismatch",
+        dict(providers=[ProviderSpec(file_name="Tunnel.systemextension")]),
+        path_suffix="Tunnel.systemextension",
+        key="CFBundleIdentifier",
+    ),
+    Case(
+        "sysex-loads-framework-from-app",
+        dict(app=AppSpec(frameworks=("TunnelKit.framework",)), providers=[ProviderSpec(links=("TunnelKit.framework",))]),
+        path_suffix=SYSEX_SUFFIX,
+        key="LC_LOAD_DYLIB",
+    ),
+    Case(
+        "principal-class-in-unread-library",
+        dict(
+            providers=[ProviderSpec(binary_classes=(), frameworks=(FrameworkSpec("TunnelKit.framework", (TUNNEL_CLASS,)),))],
+            pack="zip",
+        ),
+        key="NetworkExtension.NEProviderClasses.com.apple.networkextension.packet-tunnel",
+    ),
+    Case(
+        "appex-extension-point-invalid",
+        dict(platform="ios", providers=[ProviderSpec(info_update={"NSExtension": None})]),
+        path_suffix="PacketTunnel.appex/Info.plist",
+        key="NSExtension.NSExtensionPointIdentifier",
+    ),
+    Case(
+        "appex-package-type-not-xpc",
+        dict(platform="ios", providers=[ProviderSpec(info_update={"CFBundlePackageType": "BNDL"})]),
+        key="CFBundlePackageType",
+    ),
+    Case(
+        "provider-minimum-os-above-app",
+        dict(providers=[ProviderSpec(info_update={"LSMinimumSystemVersion": "15.0"})]),
+        key="LSMinimumSystemVersion",
+    ),
+    Case("minimum-os-below-executable", dict(providers=[ProviderSpec(min_os="15.0")]), key="LSMinimumSystemVersion"),
+    Case(
+        "app-group-not-in-profile",
+        dict(
+            platform="ios",
+            providers=[
+                ProviderSpec(
+                    entitlements_update={APP_GROUPS: ["group.other"]},
+                    profile=ProfileSpec(entitlements_update={APP_GROUPS: ["group.com.example.vpn"]}),
+                )
+            ],
+        ),
+        key=APP_GROUPS,
+    ),
+    Case("info-plist-modified-after-signing", mutate=_edit_provider_info, path_suffix=f"{SYSEX_SUFFIX}/Contents/Info.plist"),
     Case(
         "appex-not-sandboxed",
         dict(signing="apple-distribution", providers=[ProviderSpec(kind="appex", entitlements_update={SANDBOX: None})]),
