@@ -125,6 +125,7 @@ def context_from_bundles(app: BundleInfo | None, providers: list[BundleInfo], ap
     bundles = ([app] if app else []) + providers
     return ProbeContext(
         app_path=app.path if app else None,
+        platform=bundles[0].platform if bundles else None,
         provider_paths=[p.path for p in providers],
         bundle_id=(app.bundle_id if app else None) or bundle_id,
         provider_bundle_ids=[p.bundle_id for p in providers if p.bundle_id],

@@ -220,6 +220,11 @@ def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str 
     return "\n".join(lines) + "\n"
 
 
+def spctl_status(enabled: bool = True) -> str:
+    """stdout of `spctl --status` (spctl(8): "Query whether the assessment subsystem is enabled")."""
+    return f"assessments {'enabled' if enabled else 'disabled'}\n"
+
+
 def syspolicy_no_ticket(path: str) -> str:
     """stdout of `syspolicy_check distribution` for an un-notarised app (wording as publicly
     quoted: "Notary Ticket Missing … Severity: Fatal"; the rest is illustrative)."""

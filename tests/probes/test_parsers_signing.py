@@ -20,7 +20,7 @@ from advisor.probes.parsers.codesign import (
     read_codesign_display,
     read_entitlements,
 )
-from advisor.probes.parsers.gatekeeper import parse_quarantine, parse_spctl, parse_syspolicy_check
+from advisor.probes.parsers.gatekeeper import parse_quarantine, parse_spctl, parse_spctl_status, parse_syspolicy_check
 from advisor.probes.parsers.profiles import parse_profile, profile_expired, read_profile
 from tests.fake_mac import outputs
 from tests.probes.vocabulary import check_vocabulary
@@ -215,12 +215,34 @@ def test_spctl(kb: KnowledgeBase) -> None:
     unnotarised = "/Applications/X.app: rejected\nsource=Unnotarized Developer ID\n"
     assert _facts(parse_spctl("", unnotarised, 3, None)) == {"gatekeeper": "rejected", "notarized": "no"}
     assert parse_spctl("", "spctl: /nope: No such file or directory\n", 1, None) == []
+    store = "/Applications/Xcode.app: accepted\nsource=Mac App Store\n"  # Apple support's wording
+    assert _facts(parse_spctl("", store, 0, None)) == {"gatekeeper": "accepted"}
+
+
+def test_spctl_with_assessments_disabled_rules_nothing_out(kb: KnowledgeBase) -> None:
+    # Gatekeeper off: every app is "accepted", whatever it is; only the override is reported.
+    for source in ("Notarized Developer ID", "Unnotarized Developer ID", "no usable signature"):
+        output = f"/Applications/X.app: accepted\nsource={source}\noverride=security disabled\n"
+        found = parse_spctl("", output, 0, None)
+        assert _facts(found) == {"gatekeeper_assessments": "disabled"}, source
+        assert found[0].detail == "override=security disabled"
+        check_vocabulary(kb, found)
+
+
+def test_spctl_status(kb: KnowledgeBase) -> None:
+    assert _facts(parse_spctl_status("assessments enabled\n", "", 0, None)) == {"gatekeeper_assessments": "enabled"}
+    found = parse_spctl_status("assessments disabled\n", "", 0, None)
+    assert _facts(found) == {"gatekeeper_assessments": "disabled"}
+    check_vocabulary(kb, found)
+    assert parse_spctl_status("", "spctl: internal error\n", 1, None) == []
+    assert parse_spctl_status("assessments maybe\n", "", 0, None) == []
 
 
 def test_syspolicy_check() -> None:
     passed = "App passed all pre-distribution checks and is ready for distribution.\n"
     assert _facts(parse_syspolicy_check(passed, "", 0, None)) == {"notarized": "yes"}
-    assert _facts(parse_syspolicy_check(outputs.syspolicy_no_ticket("/Applications/X.app"), "", 1, None)) == {"notarized": "no"}
+    # "Notary Ticket Missing" means not stapled: the app may still be notarised (checked online).
+    assert parse_syspolicy_check(outputs.syspolicy_no_ticket("/Applications/X.app"), "", 70, None) == []
     assert parse_syspolicy_check("", "syspolicy_check: command failed\n", 1, None) == []
 
 

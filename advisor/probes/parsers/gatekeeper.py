@@ -1,5 +1,15 @@
-"""Gatekeeper and quarantine: `spctl -a -vvv -t exec`, `syspolicy_check distribution`,
-`xattr -p com.apple.quarantine`. Formats: ne-knowledge.md 6.5, 7, 12.4.
+"""Gatekeeper and quarantine: `spctl -a -vvv -t exec`, `spctl --status`, `syspolicy_check
+distribution`, `xattr -p com.apple.quarantine`. Formats: ne-knowledge.md 6.5, 7, 12.4.
+
+With assessments disabled (`spctl --status` prints "assessments disabled", the spctl(8) man
+page) `spctl -a` accepts everything and adds `override=security disabled` (seen in public
+release checklists next to "assessments disabled"): that verdict is discarded, so it rules
+nothing out, and only gatekeeper_assessments=disabled is reported.
+
+syspolicy_check's "Notary Ticket Missing" ("A Notarization ticket is not stapled to this
+application.") means the ticket is not stapled: the app may still be notarised (Gatekeeper
+then checks online), so it settles nothing about `notarized`. Only "passed all
+pre-distribution checks" (notarised and stapled) does.
 """
 
 from __future__ import annotations
@@ -15,7 +25,10 @@ from advisor.probes.parsers.spec import ParserSpec
 SPCTL_NOTARIZED_SOURCES = {"Notarized Developer ID": "yes", "Unnotarized Developer ID": "no"}
 # syspolicy_check distribution: the success sentence and the missing-ticket finding.
 SYSPOLICY_PASSED = "passed all pre-distribution checks"
-SYSPOLICY_NO_TICKET = "Notary Ticket Missing"
+# spctl --status answers (spctl(8): "Query whether the assessment subsystem is enabled or disabled").
+SPCTL_STATUS = {"assessments enabled": "enabled", "assessments disabled": "disabled"}
+# What spctl -a adds to its verdict when assessments are disabled.
+SPCTL_OVERRIDE_DISABLED = "override=security disabled"
 # xattr's answer when the attribute is absent (`xattr: <path>: No such xattr: <name>`).
 XATTR_ABSENT = "No such xattr"
 
@@ -26,6 +39,10 @@ _QUARANTINE_VALUE = re.compile(r"^[0-9A-Fa-f]{4};[0-9A-Fa-f]+;")
 def parse_spctl(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     out: list[Observation] = []
     lines = text_lines(stderr, stdout)
+    override = next((line for line in lines if SPCTL_OVERRIDE_DISABLED in line), None)
+    if override is not None:
+        # Not an assessment: with Gatekeeper off every app is "accepted" (source and all).
+        return [seen("gatekeeper_assessments", "disabled", override)]
     verdict = next((m for m in (_SPCTL_VERDICT.match(line) for line in lines) if m), None)
     if verdict is None:
         return []
@@ -38,12 +55,22 @@ def parse_spctl(stdout: str, stderr: str, exit_code: int, context: ProbeContext 
     return out
 
 
+def parse_spctl_status(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    if exit_code != 0:
+        return []
+    for line in text_lines(stdout, stderr):
+        value = SPCTL_STATUS.get(line.strip())
+        if value:
+            return [seen("gatekeeper_assessments", value, line)]
+    return []
+
+
 def parse_syspolicy_check(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    if exit_code != 0:
+        return []  # a failed report: "Notary Ticket Missing" is about stapling, not notarisation
     for line in text_lines(stdout, stderr):
         if SYSPOLICY_PASSED in line:
             return [seen("notarized", "yes", line)]
-        if line.strip() == SYSPOLICY_NO_TICKET:
-            return [seen("notarized", "no", line)]
     return []
 
 
@@ -59,6 +86,7 @@ def parse_quarantine(stdout: str, stderr: str, exit_code: int, context: ProbeCon
 
 SPECS = (
     ParserSpec("spctl_assess", parse_spctl),
+    ParserSpec("spctl_status", parse_spctl_status),
     ParserSpec("syspolicy_check", parse_syspolicy_check),
     ParserSpec("quarantine_attribute", parse_quarantine),
 )

@@ -55,8 +55,8 @@ def own_services(services: list[VpnService], context: ProbeContext) -> list[VpnS
 
 def parse_vpn_services(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     services = read_vpn_services(stdout) if exit_code == 0 else None
-    if not services or context is None or not context.own_bundle_ids:
-        return []
+    if not services or context is None or not context.own_bundle_ids or context.about_ios_app:
+        return []  # an iOS app's configurations live on its device, not in this Mac's list
     mine = own_services(services, context)
     if not mine:
         return []
@@ -65,7 +65,7 @@ def parse_vpn_services(stdout: str, stderr: str, exit_code: int, context: ProbeC
 
 
 def parse_vpn_service_detail(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
-    if exit_code != 0 or context is None or not context.provider_bundle_ids:
+    if exit_code != 0 or context is None or not context.provider_bundle_ids or context.about_ios_app:
         return []
     for line in text_lines(stdout):
         m = _PROVIDER_ID.match(line)
