@@ -9,9 +9,9 @@ and provisioned the way that channel ships:
 * Developer ID (macOS): Developer ID Application, hardened runtime, secure timestamp,
   Developer ID profile, `-systemextension` entitlement values (notarised and stapled: that is
   the Mac's view, rendered by tests/fake_mac/mac_state);
-* App Store / TestFlight: re-signed by Apple (tests/fake_mac/store_signing), store profile
-  listing the developer's Apple Distribution certificate; TestFlight adds
-  `beta-reports-active`;
+* App Store / TestFlight: re-signed by Apple ("Apple Mac OS / iPhone OS Application Signing",
+  "TestFlight Beta Distribution": tests/fake_mac/store_signing), store profile listing the
+  developer's Apple Distribution certificate; TestFlight adds `beta-reports-active`;
 * iOS ad hoc: Apple Distribution, ad hoc profile listing the test device; iOS enterprise:
   Apple Distribution, in-house profile for all devices.
 
@@ -28,12 +28,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.fake_mac.store_signing import IOS_STORE_SIGNING, MAC_STORE_SIGNING
+from tests.fake_mac.store_signing import IOS_STORE_SIGNING, MAC_STORE_SIGNING, TESTFLIGHT_SIGNING
 from tests.fixtures.bundle_builder import AppSpec, BuiltBundle, ProfileSpec, ProviderSpec, build_app, swift_module
 
 APP_NAME = "ExampleVPN"
 APP_ID = "com.example.vpn"
 BETA_REPORTS = "beta-reports-active"
+MACOS_DEPLOYMENT_TARGET = "13.0"  # what the builder's Mach-O LC_BUILD_VERSION says too
 
 MAC_CHANNELS = ("macos-development", "macos-developer-id", "macos-app-store", "macos-testflight")
 IOS_CHANNELS = ("ios-development", "ios-app-store", "ios-testflight", "ios-ad-hoc", "ios-enterprise")
@@ -50,10 +51,10 @@ _SIGNING: dict[str, tuple[str, str | None]] = {
     "macos-development": ("apple-development", None),
     "macos-developer-id": ("developer-id", None),
     "macos-app-store": (MAC_STORE_SIGNING, "app-store"),
-    "macos-testflight": (MAC_STORE_SIGNING, "app-store"),
+    "macos-testflight": (TESTFLIGHT_SIGNING, "app-store"),
     "ios-development": ("apple-development", None),
     "ios-app-store": (IOS_STORE_SIGNING, "app-store"),
-    "ios-testflight": (IOS_STORE_SIGNING, "app-store"),
+    "ios-testflight": (TESTFLIGHT_SIGNING, "app-store"),
     "ios-ad-hoc": ("apple-distribution", "ad-hoc"),
     "ios-enterprise": ("apple-distribution", "enterprise"),
 }
@@ -97,9 +98,15 @@ def _profile(channel: str) -> ProfileSpec | str:
 
 def _provider(setup: Setup) -> ProviderSpec:
     extra = {BETA_REPORTS: True} if setup.channel.endswith("testflight") else {}
+    # Xcode writes every macOS target's deployment target into its Info.plist.
+    info = {"LSMinimumSystemVersion": MACOS_DEPLOYMENT_TARGET} if setup.platform == "macos" else {}
     if setup.provider_type != "transparent-proxy":
         return ProviderSpec(
-            kind=setup.packaging, provider_type=setup.provider_type, profile=_profile(setup.channel), entitlements_update=extra
+            kind=setup.packaging,
+            provider_type=setup.provider_type,
+            profile=_profile(setup.channel),
+            entitlements_update=extra,
+            info_update=info,
         )
     # NETransparentProxyProvider: the app-proxy extension point and entitlement, its own class.
     bundle_id = f"{APP_ID}.transparentproxy"
@@ -112,6 +119,7 @@ def _provider(setup: Setup) -> ProviderSpec:
         principal_class=f"{swift_module(executable)}.TransparentProxyProvider",
         profile=_profile(setup.channel),
         entitlements_update=extra,
+        info_update=info,
     )
 
 

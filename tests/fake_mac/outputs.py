@@ -162,6 +162,19 @@ def codesign_verify_ok(path: str) -> str:
     return f"--prepared:{path}/Contents/PlugIns/Tunnel.appex\n--validated:{path}/Contents/PlugIns/Tunnel.appex\n{path}: valid on disk\n{path}: satisfies its Designated Requirement\n"
 
 
+def codesign_verify_nested(path: str, nested: Iterable[str]) -> str:
+    """stderr of `codesign --verify --deep --strict -vvv` on a good bundle with nested code."""
+    lines = [f"--prepared:{n}\n--validated:{n}" for n in nested]
+    return "".join(f"{line}\n" for line in lines) + f"{path}: valid on disk\n{path}: satisfies its Designated Requirement\n"
+
+
+def codesign_verify_changed(path: str, change: str, changed_file: str) -> str:
+    """stderr of the same when a sealed file changed after signing (exit status 1). Wording as
+    in DTS's "Resolving Gatekeeper Problems" (forum thread 706379): `file added:`,
+    `file modified:` or `file missing:` after the summary line."""
+    return f"{path}: a sealed resource is missing or invalid\nfile {change}: {changed_file}\n"
+
+
 def codesign_verify_broken(path: str) -> str:
     """stderr of the same on a bundle modified after signing (exit status 1)."""
     return f"{path}: a sealed resource is missing or invalid\nfile modified: {path}/Contents/Resources/config.json\n"
@@ -210,11 +223,14 @@ def provisioning_profile(
     return plistlib.dumps(data, fmt=plistlib.FMT_XML).decode()
 
 
-def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str | None) -> str:
-    """stderr of `spctl -a -vvv -t exec` (ne-knowledge.md 6.5); exit 0 accepted, 3 rejected."""
+def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str | None, override: str | None = None) -> str:
+    """stderr of `spctl -a -vvv -t exec` (ne-knowledge.md 6.5); exit 0 accepted, 3 rejected.
+    With assessments disabled every app is accepted, `override=security disabled` added."""
     lines = [f"{path}: {'accepted' if accepted else 'rejected'}"]
     if source:
         lines.append(f"source={source}")
+    if override:
+        lines.append(f"override={override}")
     if origin:
         lines.append(f"origin={origin}")
     return "\n".join(lines) + "\n"
