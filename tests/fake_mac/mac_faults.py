@@ -129,7 +129,7 @@ def waiting_for_user(state: MacState, site: FaultSite) -> None:
 
 
 def disabled_by_user(state: MacState, site: FaultSite) -> None:
-    _set_sysex_state(state, "activated disabled", enabled=False, active=False)
+    _set_sysex_state(state, "activated disabled", enabled=False, active=True)  # as listed publicly
 
 
 def not_installed(state: MacState, site: FaultSite) -> None:
