@@ -119,11 +119,12 @@ def codesign_display(
         f"{path}/Contents/MacOS/{identifier.rsplit('.', 1)[-1]}"
     )
     flags = "0x10000(runtime)" if runtime else "0x0(none)"
-    chain = (
-        ["Developer ID Certification Authority", "Apple Root CA"]
-        if authority.startswith("Developer ID")
-        else ["Apple Worldwide Developer Relations Certification Authority", "Apple Root CA"]
-    )
+    if authority.startswith("Developer ID"):
+        chain = ["Developer ID Certification Authority", "Apple Root CA"]
+    elif authority.startswith("Apple iPhone OS Application Signing"):  # iOS App Store apps
+        chain = ["Apple iPhone Certification Authority", "Apple Root CA"]
+    else:
+        chain = ["Apple Worldwide Developer Relations Certification Authority", "Apple Root CA"]
     lines = [
         f"Executable={exe}",
         f"Identifier={identifier}",
@@ -236,14 +237,9 @@ def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str 
     return "\n".join(lines) + "\n"
 
 
-def spctl_status(enabled: bool = True) -> str:
-    """stdout of `spctl --status` (spctl(8): "Query whether the assessment subsystem is enabled")."""
-    return f"assessments {'enabled' if enabled else 'disabled'}\n"
-
-
 def syspolicy_no_ticket(path: str) -> str:
-    """stdout of `syspolicy_check distribution` for an un-notarised app (wording as publicly
-    quoted: "Notary Ticket Missing … Severity: Fatal"; the rest is illustrative)."""
+    """stdout of `syspolicy_check distribution` for an app without a stapled ticket (wording as
+    publicly quoted: "Notary Ticket Missing … Severity: Fatal"; the rest is illustrative)."""
     return (
         "App has failed one or more pre-distribution checks.\n"
         "---------------------------------------------------------------\n"
@@ -263,6 +259,11 @@ def syspolicy_passed() -> str:
 def xattr_absent(path: str, name: str = "com.apple.quarantine") -> str:
     """stderr of `xattr -p` when the attribute is not set (exit status 1)."""
     return f"xattr: {path}: No such xattr: {name}\n"
+
+
+def spctl_status(enabled: bool = True) -> str:
+    """stdout of `spctl --status` (spctl(8): "Query whether the assessment subsystem is enabled")."""
+    return f"assessments {'enabled' if enabled else 'disabled'}\n"
 
 
 def quarantine_value(agent: str = "Safari") -> str:

@@ -142,9 +142,9 @@ def _diagnose(via: str, mac: FakeMac, app: Path, case_dir: Path) -> tuple[dict[s
     return json.loads(report.read_text()), err
 
 
-def _outcome(case: MatrixCase, result: dict[str, Any] | None, err: str) -> MatrixOutcome:
+def _outcome(case: MatrixCase, result: dict[str, Any] | None, err: str) -> tuple[MatrixOutcome, list[str]]:
     if result is None:
-        return MatrixOutcome(case, None, detail=err)
+        return MatrixOutcome(case, None, detail=err), []
     ranked = result.get("diagnoses") or []
     findings = (result.get("bundle") or {}).get("findings") or []
     outcome = MatrixOutcome(
@@ -155,7 +155,7 @@ def _outcome(case: MatrixCase, result: dict[str, Any] | None, err: str) -> Matri
     )
     shown = ", ".join(f"{d['id']} ({d['status']} {d['score']:.2f})" for d in ranked[:3]) or "no diagnosis"
     outcome.detail = shown + (f"; error findings: {', '.join(outcome.error_findings)}" if outcome.error_findings else "")
-    return outcome
+    return outcome, [d["id"] for d in ranked]
 
 
 def _slug(name: str) -> str:
@@ -164,6 +164,11 @@ def _slug(name: str) -> str:
 
 def run_case(case: MatrixCase, workdir: Path) -> MatrixOutcome:
     """Build (or reuse) the case's bundle, give it the case's Mac, run advisor, read the result."""
+    return evaluate(case, workdir)[0]
+
+
+def evaluate(case: MatrixCase, workdir: Path) -> tuple[MatrixOutcome, list[str]]:
+    """`run_case`, plus every diagnosis id in rank order."""
     fault = None
     if case.fault != HEALTHY or case.variant:
         fault = fault_named(case.fault, case.variant)

@@ -19,7 +19,7 @@ from tests.fake_mac.mac_faults import MAC_FAULTS, THIS_MAC_FAULTS, FaultSite
 from tests.fake_mac.mac_state import THIS_MAC_UDID, healthy_mac, scenario
 from tests.fake_mac.toolbox import FakeMac
 from tests.matrix import mac_cases
-from tests.matrix.mac_cases import all_cases, copy_setup, run_case
+from tests.matrix.mac_cases import all_cases, copy_setup, evaluate
 from tests.matrix.model import CHANNELS, HEALTHY, VIA_COLLECT, VIA_PROBE, MatrixCase, MatrixOutcome
 
 CASES = all_cases()
@@ -32,14 +32,15 @@ _STORE_SIGNER_RULE = "certificate-not-in-profile"
 _STORE_SIGNER_DIAGNOSIS = "profile-certificate-mismatch"
 
 
-def _known_store_signer_failure(outcome: MatrixOutcome) -> bool:
-    if outcome.passed or not outcome.error_findings or set(outcome.error_findings) != {_STORE_SIGNER_RULE}:
+def known_store_signer_failure(outcome: MatrixOutcome, ranked: list[str]) -> bool:
+    """The case fails only through that rule: without it, the case would pass."""
+    if outcome.passed or set(outcome.error_findings) != {_STORE_SIGNER_RULE}:
         return False
     others = set(outcome.confirmed) - {_STORE_SIGNER_DIAGNOSIS}
     if outcome.case.fault == HEALTHY:
         return not others
-    # The injected fault must still be confirmed or first among the rest.
-    return others <= {outcome.case.fault}
+    rest = [d for d in ranked if d != _STORE_SIGNER_DIAGNOSIS]
+    return others <= {outcome.case.fault} and rest[:1] == [outcome.case.fault]
 
 
 @pytest.fixture(scope="module")
@@ -49,8 +50,8 @@ def workdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_mac_matrix_case(case: MatrixCase, workdir: Path) -> None:
-    outcome = run_case(case, workdir)
-    if _known_store_signer_failure(outcome):
+    outcome, ranked = evaluate(case, workdir)
+    if known_store_signer_failure(outcome, ranked):
         pytest.xfail(f"{_STORE_SIGNER_RULE} on Apple's store signature (issue 10 #3, fixed in the bundle half)")
     expected = "no confirmation, no error finding" if case.fault == HEALTHY else f"{case.fault} first, nothing else confirmed"
     assert outcome.passed, (

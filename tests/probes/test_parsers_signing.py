@@ -215,6 +215,29 @@ def test_spctl(kb: KnowledgeBase) -> None:
     unnotarised = "/Applications/X.app: rejected\nsource=Unnotarized Developer ID\n"
     assert _facts(parse_spctl("", unnotarised, 3, None)) == {"gatekeeper": "rejected", "notarized": "no"}
     assert parse_spctl("", "spctl: /nope: No such file or directory\n", 1, None) == []
+
+
+def test_syspolicy_check() -> None:
+    passed = "App passed all pre-distribution checks and is ready for distribution.\n"
+    assert _facts(parse_syspolicy_check(passed, "", 0, None)) == {"notarized": "yes", "notarization_ticket_stapled": "yes"}
+    # "Notary Ticket Missing" = no ticket stapled; notarisation itself is checked online, so the
+    # finding must not read as "not notarised".
+    missing = parse_syspolicy_check(outputs.syspolicy_no_ticket("/Applications/X.app"), "", 1, None)
+    assert _facts(missing) == {"notarization_ticket_stapled": "no"}
+    assert parse_syspolicy_check("", "syspolicy_check: command failed\n", 1, None) == []
+
+
+def test_quarantine_attribute(kb: KnowledgeBase) -> None:
+    found = parse_quarantine("0083;65a1b2c3;Safari;4C7E2F10-1A2B-4C3D-9E8F-0123456789AB\n", "", 0, None)
+    assert _facts(found) == {"quarantined": "yes"}
+    check_vocabulary(kb, found)
+    absent = "xattr: /Applications/Example.app: No such xattr: com.apple.quarantine\n"
+    assert _facts(parse_quarantine("", absent, 1, None)) == {"quarantined": "no"}
+    assert parse_quarantine("", "xattr: /nope: No such file: /nope\n", 1, None) == []
+    assert parse_quarantine("\ufffd\x00garbage\n", "", 0, None) == []
+
+
+def test_spctl_on_a_mac_app_store_app() -> None:
     store = "/Applications/Xcode.app: accepted\nsource=Mac App Store\n"  # Apple support's wording
     assert _facts(parse_spctl("", store, 0, None)) == {"gatekeeper": "accepted"}
 
@@ -236,21 +259,3 @@ def test_spctl_status(kb: KnowledgeBase) -> None:
     check_vocabulary(kb, found)
     assert parse_spctl_status("", "spctl: internal error\n", 1, None) == []
     assert parse_spctl_status("assessments maybe\n", "", 0, None) == []
-
-
-def test_syspolicy_check() -> None:
-    passed = "App passed all pre-distribution checks and is ready for distribution.\n"
-    assert _facts(parse_syspolicy_check(passed, "", 0, None)) == {"notarized": "yes"}
-    # "Notary Ticket Missing" means not stapled: the app may still be notarised (checked online).
-    assert parse_syspolicy_check(outputs.syspolicy_no_ticket("/Applications/X.app"), "", 70, None) == []
-    assert parse_syspolicy_check("", "syspolicy_check: command failed\n", 1, None) == []
-
-
-def test_quarantine_attribute(kb: KnowledgeBase) -> None:
-    found = parse_quarantine("0083;65a1b2c3;Safari;4C7E2F10-1A2B-4C3D-9E8F-0123456789AB\n", "", 0, None)
-    assert _facts(found) == {"quarantined": "yes"}
-    check_vocabulary(kb, found)
-    absent = "xattr: /Applications/Example.app: No such xattr: com.apple.quarantine\n"
-    assert _facts(parse_quarantine("", absent, 1, None)) == {"quarantined": "no"}
-    assert parse_quarantine("", "xattr: /nope: No such file: /nope\n", 1, None) == []
-    assert parse_quarantine("\ufffd\x00garbage\n", "", 0, None) == []

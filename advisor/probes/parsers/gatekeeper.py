@@ -5,11 +5,6 @@ With assessments disabled (`spctl --status` prints "assessments disabled", the s
 page) `spctl -a` accepts everything and adds `override=security disabled` (seen in public
 release checklists next to "assessments disabled"): that verdict is discarded, so it rules
 nothing out, and only gatekeeper_assessments=disabled is reported.
-
-syspolicy_check's "Notary Ticket Missing" ("A Notarization ticket is not stapled to this
-application.") means the ticket is not stapled: the app may still be notarised (Gatekeeper
-then checks online), so it settles nothing about `notarized`. Only "passed all
-pre-distribution checks" (notarised and stapled) does.
 """
 
 from __future__ import annotations
@@ -23,17 +18,22 @@ from advisor.probes.parsers.spec import ParserSpec
 
 # spctl `source=` values that settle notarisation (ne-knowledge.md 6.5).
 SPCTL_NOTARIZED_SOURCES = {"Notarized Developer ID": "yes", "Unnotarized Developer ID": "no"}
-# syspolicy_check distribution: the success sentence and the missing-ticket finding.
+# syspolicy_check distribution: the success sentence and the missing-ticket finding. "Notary
+# Ticket Missing" ("A Notarization ticket is not stapled to this application") means no ticket
+# is *stapled*; the code may still be notarised (Gatekeeper fetches tickets online), so it
+# settles stapling, never notarisation.
 SYSPOLICY_PASSED = "passed all pre-distribution checks"
-# spctl --status answers (spctl(8): "Query whether the assessment subsystem is enabled or disabled").
-SPCTL_STATUS = {"assessments enabled": "enabled", "assessments disabled": "disabled"}
-# What spctl -a adds to its verdict when assessments are disabled.
-SPCTL_OVERRIDE_DISABLED = "override=security disabled"
+SYSPOLICY_NO_TICKET = "Notary Ticket Missing"
 # xattr's answer when the attribute is absent (`xattr: <path>: No such xattr: <name>`).
 XATTR_ABSENT = "No such xattr"
 
 _SPCTL_VERDICT = re.compile(r"^(?P<path>/.*): (?P<verdict>accepted|rejected)\b")
 _QUARANTINE_VALUE = re.compile(r"^[0-9A-Fa-f]{4};[0-9A-Fa-f]+;")
+
+# spctl --status answers (spctl(8): "Query whether the assessment subsystem is enabled or disabled").
+SPCTL_STATUS = {"assessments enabled": "enabled", "assessments disabled": "disabled"}
+# What spctl -a adds to its verdict when assessments are disabled.
+SPCTL_OVERRIDE_DISABLED = "override=security disabled"
 
 
 def parse_spctl(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
@@ -55,22 +55,12 @@ def parse_spctl(stdout: str, stderr: str, exit_code: int, context: ProbeContext 
     return out
 
 
-def parse_spctl_status(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
-    if exit_code != 0:
-        return []
-    for line in text_lines(stdout, stderr):
-        value = SPCTL_STATUS.get(line.strip())
-        if value:
-            return [seen("gatekeeper_assessments", value, line)]
-    return []
-
-
 def parse_syspolicy_check(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
-    if exit_code != 0:
-        return []  # a failed report: "Notary Ticket Missing" is about stapling, not notarisation
     for line in text_lines(stdout, stderr):
         if SYSPOLICY_PASSED in line:
-            return [seen("notarized", "yes", line)]
+            return [seen("notarized", "yes", line), seen("notarization_ticket_stapled", "yes", line)]
+        if line.strip() == SYSPOLICY_NO_TICKET:
+            return [seen("notarization_ticket_stapled", "no", line)]
     return []
 
 
@@ -82,6 +72,16 @@ def parse_quarantine(stdout: str, stderr: str, exit_code: int, context: ProbeCon
         return []
     absent = next((line for line in text_lines(stderr) if XATTR_ABSENT in line), None)
     return [seen("quarantined", "no", absent)] if absent else []
+
+
+def parse_spctl_status(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    if exit_code != 0:
+        return []
+    for line in text_lines(stdout, stderr):
+        value = SPCTL_STATUS.get(line.strip())
+        if value:
+            return [seen("gatekeeper_assessments", value, line)]
+    return []
 
 
 SPECS = (
