@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING
 from advisor.exit_status import ExitStatus
 
 if TYPE_CHECKING:
-    from advisor.probes import ProbeRun
+    from advisor.probes import ProbeContext, ProbeRun
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -47,7 +47,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def provisioning_udid(runs: list[ProbeRun]) -> str | None:
-    """This Mac's provisioning UDID from `system_profiler`, to check the app's profiles."""
+    """This Mac's provisioning UDID from `system_profiler`."""
     from advisor.probes.parsers.system import read_hardware_overview
 
     for run in runs:
@@ -56,6 +56,21 @@ def provisioning_udid(runs: list[ProbeRun]) -> str | None:
             if overview and overview.provisioning_udid:
                 return overview.provisioning_udid
     return None
+
+
+def udid_for_bundle(app: str, context: ProbeContext | None, runs: list[ProbeRun]) -> str | None:
+    """This Mac's UDID, to check the app's profiles against, when the app is a macOS app: an
+    iOS app's development profiles list the devices it runs on, never this Mac."""
+    udid = provisioning_udid(runs)
+    if udid is None:
+        return None
+    platform = context.platform if context is not None else None
+    if platform is None:  # not read from disk (a .zip): ask the bundle itself
+        from advisor.inspectors import open_bundle
+
+        with open_bundle(Path(app)) as bundle:
+            platform = bundle.platform
+    return udid if platform == "macos" else None
 
 
 def _default_output() -> str:
@@ -79,7 +94,7 @@ def run(ns: argparse.Namespace) -> int:
     if ns.log:
         inv.add_log_path(ns.log)
     if ns.app:
-        inv.add_bundle(ns.app, provisioning_udid(runs))
+        inv.add_bundle(ns.app, udid_for_bundle(ns.app, inv.probe_context, runs))
     live = [a.id for a in inv.diagnoses()]
 
     stem = Path(output).stem if output != "-" else "advisor-collect"

@@ -359,7 +359,7 @@ def _load_probes(r: _Reader, path: Path) -> dict[str, Probe]:
     file, body = r.section(path, "probes")
     out: dict[str, Probe] = {}
     for pid, entry, loc in _entries(r, file, body):
-        _check_unknown_keys(r, loc, entry, {"tool", "argv", "parser", "settles", "why", "timeout", "mutates"})
+        _check_unknown_keys(r, loc, entry, {"tool", "argv", "parser", "settles", "why", "timeout", "mutates", "platforms"})
         argv_raw = entry.get("argv")
         if not isinstance(argv_raw, list) or not argv_raw:
             r.problem(loc, f"probe '{pid}' needs a non-empty 'argv' list")
@@ -368,6 +368,10 @@ def _load_probes(r: _Reader, path: Path) -> dict[str, Probe]:
         needs = tuple(sorted({m for a in argv for m in PLACEHOLDER.findall(a)}))
         settles_raw = entry.get("settles") or []
         settles = tuple(as_text(s) for s in settles_raw) if isinstance(settles_raw, list) else ()
+        platforms_raw = entry.get("platforms") or []
+        platforms = tuple(as_text(p) for p in platforms_raw) if isinstance(platforms_raw, list) else ()
+        for bad in sorted(set(platforms) - {"macos", "ios"}):
+            r.problem(loc, f"probe '{pid}': platform '{bad}' must be macos or ios")
         mutates = entry.get("mutates", False)
         if mutates:
             r.problem(loc, f"probe '{pid}' is marked as changing the system; probes must be read-only")
@@ -382,6 +386,7 @@ def _load_probes(r: _Reader, path: Path) -> dict[str, Probe]:
             location=loc,
             needs=needs,
             mutates=bool(mutates),
+            platforms=platforms,
         )
         _add_unique(r, out, pid, probe, loc, "probe")
     return out

@@ -142,6 +142,9 @@ class Probe:
     # Placeholders such as {app_path} that must be filled before the probe can run.
     needs: tuple[str, ...] = ()
     mutates: bool = False
+    # The platforms of the app it is about (macos, ios); empty: any. A probe of this Mac's own
+    # state (Gatekeeper, system extensions, configurations) says nothing about an iOS app.
+    platforms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

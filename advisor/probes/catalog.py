@@ -1,8 +1,9 @@
 """Which probes can run here, and their exact command lines.
 
-A probe is available when its tool is found and every placeholder in its argv can be filled
-from the validated ProbeContext. The operating system's name is never tested, so fake tools
-placed first on PATH stand in for a Mac.
+A probe is available when its tool is found, every placeholder in its argv can be filled
+from the validated ProbeContext, and (when it names `platforms`) the app is built for one of
+them: probes of this Mac's own state are not offered for an iOS app. The operating system's
+name is never tested, so fake tools placed first on PATH stand in for a Mac.
 
 Tools are looked up like this:
 * a bare name (`csrutil`) must be found on PATH;
@@ -70,6 +71,8 @@ def plan_probe(probe: Probe, context: ProbeContext) -> list[PlannedProbe]:
     """Every filled-in command of one probe (none if its tool or a placeholder is missing)."""
     if probe.mutates or not probe.argv:
         return []
+    if probe.platforms and context.platform and context.platform not in probe.platforms:
+        return []  # e.g. Gatekeeper's verdict on this Mac says nothing about an iOS app
     program = resolve_tool(probe.argv[0])
     if program is None:
         return []

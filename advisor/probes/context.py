@@ -18,6 +18,7 @@ IDENTIFIER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9.-]*$")
 SERVICE_ID_PATTERN = re.compile(r"^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$")
 VERSION_PATTERN = re.compile(r"^\d+(?:\.\d+){0,3}$")
 BUNDLE_VERSION_PATTERN = re.compile(r"^[A-Za-z0-9._ -]{0,64}/[A-Za-z0-9._ -]{0,64}$")
+PLATFORMS = (None, "macos", "ios")
 
 
 def is_identifier(value: str) -> bool:
@@ -45,6 +46,9 @@ class ProbeContext:
     """The subjects of the probes. Construction validates every field (UserError otherwise)."""
 
     app_path: str | None = None
+    # The platform the app is built for (macos | ios; None when unknown). An iOS app looked at
+    # on a Mac is never held to this Mac's state (see probes.yaml `platforms`).
+    platform: str | None = None
     provider_paths: list[str] = field(default_factory=list)
     bundle_id: str | None = None
     provider_bundle_ids: list[str] = field(default_factory=list)
@@ -74,6 +78,8 @@ class ProbeContext:
         return datetime.now(UTC)
 
     def __post_init__(self) -> None:
+        if self.platform not in PLATFORMS:
+            raise UserError(f"platform {self.platform!r} must be one of: {', '.join(p for p in PLATFORMS if p)}")
         if self.observed_at is not None:
             self.moment()  # validates
         if self.app_path is not None:
@@ -103,6 +109,11 @@ class ProbeContext:
     def own_bundle_ids(self) -> list[str]:
         """The app's and its providers' ids: what counts as "ours" in registry listings."""
         return _unique(([self.bundle_id] if self.bundle_id else []) + self.provider_bundle_ids)
+
+    @property
+    def about_ios_app(self) -> bool:
+        """The subject is an iOS app: nothing about this Mac's own state concerns it."""
+        return self.platform == "ios"
 
     @property
     def own_paths(self) -> list[str]:

@@ -1,7 +1,8 @@
 """Facts that no single probe settles: they need several outputs read together.
 
-* device_in_profile: the Provisioning UDID (system_profiler) against ProvisionedDevices of
-  every development profile (security cms).
+* device_in_profile: this Mac's Provisioning UDID (system_profiler) against ProvisionedDevices
+  of every macOS development profile (security cms); never an iOS app's profiles, which name
+  the devices that app runs on, not this Mac.
 * profile_expired=no, hardened_runtime=yes, ne_entitlement_present=yes: true only when it
   holds for every bundle examined (the "no"/"yes" a single bundle proves comes from its own run).
 * team_ids_match, app_groups_match: app, providers and profiles compared.
@@ -23,7 +24,7 @@ from advisor.knowledge.model import KnowledgeBase
 from advisor.probes.context import ProbeContext
 from advisor.probes.execution import ProbeRun
 from advisor.probes.parsers.codesign import Entitlements, SigningSummary, bundle_role, read_codesign_display, read_entitlements
-from advisor.probes.parsers.profiles import ProfileSummary, profile_expired, read_profile
+from advisor.probes.parsers.profiles import MACOS_PROFILE_PLATFORM, ProfileSummary, profile_expired, read_profile
 from advisor.probes.parsers.registrations import comparable_path, other_copies, read_lsregister, read_mdfind, read_pluginkit
 from advisor.probes.parsers.system import read_hardware_overview
 
@@ -113,8 +114,15 @@ def _read(runs: list[ProbeRun], kb: KnowledgeBase | None) -> _Readings:
     return r
 
 
+def _for_this_mac(profile: ProfileSummary, context: ProbeContext | None) -> bool:
+    """A profile that provisions code to run on this Mac (a macOS profile of a macOS app)."""
+    if context is not None and context.about_ios_app:
+        return False
+    return not profile.platforms or MACOS_PROFILE_PLATFORM in profile.platforms
+
+
 def _device_in_profile(r: _Readings) -> list[Observation]:
-    dev_profiles = [(p, pid) for p, pid in r.profiles if p.lists_devices]
+    dev_profiles = [(p, pid) for p, pid in r.profiles if p.lists_devices and _for_this_mac(p, r.context)]
     if not r.udids or not dev_profiles:
         return []
     udid, udid_line, udid_probe = r.udids[0]

@@ -12,6 +12,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import plistlib
+import re
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,6 +127,7 @@ def context_from_bundles(app: BundleInfo | None, providers: list[BundleInfo], ap
     bundles = ([app] if app else []) + providers
     return ProbeContext(
         app_path=app.path if app else None,
+        platform=bundles[0].platform if bundles else None,
         provider_paths=[p.path for p in providers],
         bundle_id=(app.bundle_id if app else None) or bundle_id,
         provider_bundle_ids=[p.bundle_id for p in providers if p.bundle_id],
@@ -169,8 +172,10 @@ def discover_context(app_path: str | None, bundle_id: str | None = None) -> Prob
     path = Path(os.path.abspath(app_path))
     if not path.exists():
         raise UserError(f"{app_path}: no such file or folder")
-    if path.is_file() and path.suffix.lower() == ".zip":
-        return ProbeContext(bundle_id=bundle_id, applications_dir=apps_dir)
+    if path.is_file() and path.suffix.lower() in (".zip", ".ipa"):
+        # Nothing is installed from an archive: no subject to probe, but its platform decides
+        # whether this Mac's state may be held against it.
+        return ProbeContext(bundle_id=bundle_id, applications_dir=apps_dir, platform=archive_platform(path))
     if not path.is_dir() or _kind(path) is None:
         raise UserError(f"{app_path}: not an app or provider bundle (.app, .appex or .systemextension folder)")
     if _kind(path) != "app":
@@ -181,6 +186,21 @@ def discover_context(app_path: str | None, bundle_id: str | None = None) -> Prob
         path = container
     app = read_bundle(path)
     return context_from_bundles(app, providers_of(app) if app else [], apps_dir, bundle_id)
+
+
+_ARCHIVED_MACOS_APP = re.compile(r"^(?:[^/]+/)?[^/]+\.app/Contents/Info\.plist$")
+_ARCHIVED_IOS_APP = re.compile(r"^(?:Payload/)?[^/]+\.app/Info\.plist$")
+
+
+def archive_platform(path: Path) -> str | None:
+    """macos or ios for a .zip/.ipa holding one app (by its layout), None when unclear."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()[:_MAX_SCANNED_APPS * 10]
+    except (OSError, zipfile.BadZipFile, ValueError):
+        return None  # the inspector reports a bad archive; probes just do not rely on it
+    found = {"macos" for n in names if _ARCHIVED_MACOS_APP.match(n)} | {"ios" for n in names if _ARCHIVED_IOS_APP.match(n)}
+    return found.pop() if len(found) == 1 else None
 
 
 def find_ios_copies(bundle_ids: Iterable[str], apps_dir: str | None = None) -> list[BundleInfo]:

@@ -15,6 +15,12 @@ Reusable by every test that needs probes to run (probes, diagnose, collect, TUI)
 * `seed_mac(tmp)` builds the seed thread's Mac; `broken(kind)` gives a misbehaving tool.
 * `outputs` has realistic output for each tool; `bundles.make_plist_app` writes Info.plist-only
   bundles (tests/fixtures/bundle_builder writes signed, inspectable ones).
+* Whole Macs, declared rather than scripted: `channels.build_setup(dest, Setup(channel,
+  provider_type, packaging))` writes a correct bundle of any distribution channel
+  (`store_signing` adds Apple's store and TestFlight signers to the builder);
+  `mac_state.healthy_mac(app, channel, applications)` declares the Mac it works on and
+  `mac_state.scenario(state)` renders every tool's replies from it; `mac_faults.MAC_FAULTS`
+  change one thing each (tests/matrix/mac_cases runs them all).
 """
 
 from tests.fake_mac import outputs

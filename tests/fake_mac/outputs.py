@@ -119,11 +119,12 @@ def codesign_display(
         f"{path}/Contents/MacOS/{identifier.rsplit('.', 1)[-1]}"
     )
     flags = "0x10000(runtime)" if runtime else "0x0(none)"
-    chain = (
-        ["Developer ID Certification Authority", "Apple Root CA"]
-        if authority.startswith("Developer ID")
-        else ["Apple Worldwide Developer Relations Certification Authority", "Apple Root CA"]
-    )
+    if authority.startswith("Developer ID"):
+        chain = ["Developer ID Certification Authority", "Apple Root CA"]
+    elif authority.startswith("Apple iPhone OS Application Signing"):  # iOS App Store apps
+        chain = ["Apple iPhone Certification Authority", "Apple Root CA"]
+    else:
+        chain = ["Apple Worldwide Developer Relations Certification Authority", "Apple Root CA"]
     lines = [
         f"Executable={exe}",
         f"Identifier={identifier}",
@@ -160,6 +161,19 @@ def entitlements_stderr(executable: str) -> str:
 def codesign_verify_ok(path: str) -> str:
     """stderr of `codesign --verify --deep --strict -vvv` on a good bundle."""
     return f"--prepared:{path}/Contents/PlugIns/Tunnel.appex\n--validated:{path}/Contents/PlugIns/Tunnel.appex\n{path}: valid on disk\n{path}: satisfies its Designated Requirement\n"
+
+
+def codesign_verify_nested(path: str, nested: Iterable[str]) -> str:
+    """stderr of `codesign --verify --deep --strict -vvv` on a good bundle with nested code."""
+    lines = [f"--prepared:{n}\n--validated:{n}" for n in nested]
+    return "".join(f"{line}\n" for line in lines) + f"{path}: valid on disk\n{path}: satisfies its Designated Requirement\n"
+
+
+def codesign_verify_changed(path: str, change: str, changed_file: str) -> str:
+    """stderr of the same when a sealed file changed after signing (exit status 1). Wording as
+    in DTS's "Resolving Gatekeeper Problems" (forum thread 706379): `file added:`,
+    `file modified:` or `file missing:` after the summary line."""
+    return f"{path}: a sealed resource is missing or invalid\nfile {change}: {changed_file}\n"
 
 
 def codesign_verify_broken(path: str) -> str:
@@ -210,11 +224,14 @@ def provisioning_profile(
     return plistlib.dumps(data, fmt=plistlib.FMT_XML).decode()
 
 
-def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str | None) -> str:
-    """stderr of `spctl -a -vvv -t exec` (ne-knowledge.md 6.5); exit 0 accepted, 3 rejected."""
+def spctl_assessment(path: str, accepted: bool, source: str | None, origin: str | None, override: str | None = None) -> str:
+    """stderr of `spctl -a -vvv -t exec` (ne-knowledge.md 6.5); exit 0 accepted, 3 rejected.
+    With assessments disabled every app is accepted, `override=security disabled` added."""
     lines = [f"{path}: {'accepted' if accepted else 'rejected'}"]
     if source:
         lines.append(f"source={source}")
+    if override:
+        lines.append(f"override={override}")
     if origin:
         lines.append(f"origin={origin}")
     return "\n".join(lines) + "\n"
@@ -242,6 +259,11 @@ def syspolicy_passed() -> str:
 def xattr_absent(path: str, name: str = "com.apple.quarantine") -> str:
     """stderr of `xattr -p` when the attribute is not set (exit status 1)."""
     return f"xattr: {path}: No such xattr: {name}\n"
+
+
+def spctl_status(enabled: bool = True) -> str:
+    """stdout of `spctl --status` (spctl(8): "Query whether the assessment subsystem is enabled")."""
+    return f"assessments {'enabled' if enabled else 'disabled'}\n"
 
 
 def quarantine_value(agent: str = "Safari") -> str:

@@ -139,7 +139,10 @@ def seed_mac(root: Path) -> SeedMac:
             when(["cms", "-D", "-i", str(app_profile)], Reply(embedded_plist(app_profile))),
             when(["cms", "-D", "-i", str(provider_profile)], Reply(embedded_plist(provider_profile))),
         ],
-        "spctl": [when(["-a", "-vvv", "-t", "exec", app], Reply(stderr=out.spctl_assessment(app, False, None, DEVELOPER), exit_code=3))],
+        "spctl": [
+            when(["-a", "-vvv", "-t", "exec", app], Reply(stderr=out.spctl_assessment(app, False, None, DEVELOPER), exit_code=3)),
+            when(["--status"], Reply(out.spctl_status(True))),
+        ],
         "syspolicy_check": [when(["distribution", app], Reply(out.syspolicy_no_ticket(app), exit_code=1))],
         "scutil": [
             when(["--nc", "list"], Reply(out.scutil_nc_list([service]))),

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 from pathlib import Path
 
 import pytest
 
+from advisor.knowledge.loader import default_root, load_knowledge
 from advisor.knowledge.model import KnowledgeBase
 from advisor.probes import ProbeContext, planned_probes, resolve_tool
 from advisor.probes.context import PLACEHOLDERS
@@ -150,3 +152,31 @@ def test_every_parser_says_nothing_about_garbage(name: str, exit_code: int) -> N
     for stdout, stderr in ((GARBAGE, ""), ("", GARBAGE), ("", ""), (GARBAGE, GARBAGE)):
         assert parse(stdout, stderr, exit_code, ctx) == [], name
         assert parse(stdout, stderr, exit_code, None) == [], name
+
+
+def test_an_ios_app_is_not_held_to_this_macs_state(kb: KnowledgeBase, seed: SeedMac, fake_mac: FakeMac) -> None:
+    # The seed Mac has every tool. For an iOS app only what reads the bundle itself is offered.
+    ios = ProbeContext(
+        app_path=str(seed.ios_app),
+        platform="ios",
+        provider_paths=[str(seed.ios_provider)],
+        bundle_id="com.example.tunnelbox",
+        provider_bundle_ids=["com.example.tunnelbox.tunnel"],
+        extension_points=["com.apple.networkextension.packet-tunnel"],
+        profile_paths=[str(seed.ios_app / "embedded.mobileprovision")],
+    )
+    ids = {p.probe.id for p in planned_probes(kb, ios)}
+    assert ids == {"codesign-app", "codesign-provider", "entitlements-app", "entitlements-provider", "codesign-verify-app", "profile-embedded"}
+    mac_only = {pid for pid, probe in kb.probes.items() if probe.platforms == ("macos",)}
+    assert {"gatekeeper-app", "quarantine-app", "hardware-overview", "sysex-list", "vpn-services", "log-show-ne"} <= mac_only
+    macos = ProbeContext(app_path=str(seed.app), platform="macos", bundle_id="com.example.tunnelbox")
+    assert {"gatekeeper-app", "gatekeeper-status", "csrutil-status"} <= {p.probe.id for p in planned_probes(kb, macos)}
+
+
+def test_probe_platforms_are_checked_when_loading(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    shutil.copytree(default_root(), root)
+    text = (root / "probes.yaml").read_text().replace("    platforms: [macos]\n", "    platforms: [watchos]\n", 1)
+    (root / "probes.yaml").write_text(text)
+    kb = load_knowledge(root, strict=False)
+    assert any("platform 'watchos' must be macos or ios" in p for p in kb.problems)

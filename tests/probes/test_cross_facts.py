@@ -135,3 +135,19 @@ def test_runs_recorded_without_a_parser_are_recognised_by_id(kb: KnowledgeBase) 
         run(kb, "profile-embedded", outputs.provisioning_profile("Dev", "com.example.tunnelbox", devices=[UDID]), keep_parser=False),
     ]
     assert facts(derive_cross_probe_facts(runs))["device_in_profile"] == "yes"
+
+
+def test_this_macs_udid_is_never_compared_with_an_ios_apps_profiles(kb: KnowledgeBase) -> None:
+    iphone = "00008110-000A1B2C3D4E5F60"
+    # An iOS development profile lists the iPhones the app runs on, not this Mac.
+    ios_profile = outputs.provisioning_profile("Dev", "com.example.tunnelbox", devices=[iphone], platform="iOS")
+    runs = [run(kb, "hardware-overview", outputs.hardware_overview(UDID)), run(kb, "profile-embedded", ios_profile)]
+    assert "device_in_profile" not in facts(derive_cross_probe_facts(runs))
+    # Whatever its profiles say, an iOS app (the context's platform) is not compared either.
+    mac_profile = outputs.provisioning_profile("Dev", "com.example.tunnelbox", devices=[iphone])
+    runs = [run(kb, "hardware-overview", outputs.hardware_overview(UDID)), run(kb, "profile-embedded", mac_profile)]
+    assert facts(derive_cross_probe_facts(runs))["device_in_profile"] == "no"  # a macOS app: compared
+    ios_app = ProbeContext(app_path="/Users/dev/Downloads/Tunnelbox.app", platform="ios", bundle_id="com.example.tunnelbox")
+    for r in runs:
+        r.context = ios_app
+    assert "device_in_profile" not in facts(derive_cross_probe_facts(runs))

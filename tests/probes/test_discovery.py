@@ -89,7 +89,28 @@ def test_a_zip_and_nothing_give_machine_wide_probes_only(tmp_path: Path) -> None
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("Example.app/Contents/Info.plist", "")
     assert discover_context(str(archive)).app_path is None
+    assert discover_context(str(archive)).platform == "macos"
     assert discover_context(None) == ProbeContext(applications_dir=discover_context(None).applications_dir)
+
+
+@pytest.mark.parametrize(
+    ("name", "members", "platform"),
+    [
+        ("Example.ipa", ["Payload/Example.app/Info.plist", "Payload/Example.app/PlugIns/Tunnel.appex/Info.plist"], "ios"),
+        ("Example.zip", ["Example.app/Info.plist", "Example.app/PlugIns/Tunnel.appex/Info.plist"], "ios"),
+        ("Example.zip", ["Example.app/Contents/Info.plist", "Example.app/Contents/PlugIns/T.appex/Contents/Info.plist"], "macos"),
+        ("Both.zip", ["A.app/Info.plist", "B.app/Contents/Info.plist"], None),
+        ("Nothing.zip", ["README.txt"], None),
+    ],
+)
+def test_an_archives_platform_is_read_from_its_layout(tmp_path: Path, name: str, members: list[str], platform: str | None) -> None:
+    archive = tmp_path / name
+    with zipfile.ZipFile(archive, "w") as zf:
+        for member in members:
+            zf.writestr(member, "")
+    assert discover_context(str(archive)).platform == platform
+    (tmp_path / "Broken.zip").write_bytes(b"PK\x03\x04 not really")
+    assert discover_context(str(tmp_path / "Broken.zip")).platform is None
 
 
 def test_bundle_id_finds_the_app_in_applications(seed: SeedMac, monkeypatch: pytest.MonkeyPatch) -> None:

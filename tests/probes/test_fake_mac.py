@@ -49,3 +49,26 @@ def test_variants_add_replace_and_remove_tools(tmp_path: Path) -> None:
     assert not (mac.bin_dir / "uname").exists()
     assert set(base.without_tool("csrutil").tools) == set()
     assert base.tools["csrutil"][0].reply.stdout == "one\n"  # deriving did not change the base
+
+
+def test_plain_replies_are_sh_scripts_with_the_same_matching(tmp_path: Path) -> None:
+    scenario = Scenario(
+        {
+            "mdfind": [
+                when(['kMDItemCFBundleIdentifier == "com.example.*"'], Reply("/Applications/X.app\n")),
+                when(["it's [ab]?"], Reply("quoted\n", "warned\n", exit_code=2)),
+                when(["$HOME", "`id`"], Reply("literal\n")),
+            ]
+        }
+    )
+    mac = FakeMac(tmp_path, scenario)
+    assert (tmp_path / "bin" / "mdfind").read_text().startswith("#!/bin/sh")
+    assert _run(mac, "mdfind", 'kMDItemCFBundleIdentifier == "com.example.vpn"').stdout == "/Applications/X.app\n"
+    assert _run(mac, "mdfind", 'kMDItemCFBundleIdentifier == "com.other.vpn"').returncode == 64
+    quoted = _run(mac, "mdfind", "it's bx")
+    assert (quoted.returncode, quoted.stdout, quoted.stderr) == (2, "quoted\n", "warned\n")
+    assert _run(mac, "mdfind", "it's cx").returncode == 64
+    assert _run(mac, "mdfind", "$HOME", "`id`").stdout == "literal\n"  # no expansion of any kind
+    assert _run(mac, "mdfind", "/root", "0").returncode == 64
+    assert [c.args for c in mac.calls()][:2] == [['kMDItemCFBundleIdentifier == "com.example.vpn"'], ['kMDItemCFBundleIdentifier == "com.other.vpn"']]
+    assert all(c.tool == "mdfind" and c.pid > 0 for c in mac.calls())

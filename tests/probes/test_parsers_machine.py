@@ -192,8 +192,24 @@ def test_sysex_state_of_this_apps_extension(kb: KnowledgeBase, stdout: str, bund
 def test_sysex_version_compared_with_this_build() -> None:
     same = ProbeContext(sysex_bundle_ids=["com.objective-see.lulu.extension"], bundle_versions={"com.objective-see.lulu.extension": "2.4.2/2.4.2"})
     newer = ProbeContext(sysex_bundle_ids=["com.objective-see.lulu.extension"], bundle_versions={"com.objective-see.lulu.extension": "2.4.3/2.4.3"})
-    assert _facts(parse_sysex_list(LULU, "", 0, same))["sysex_version_bumped"] == "no"
+    # Equal versions: the listed copy may be this build itself, so nothing is proved.
+    assert "sysex_version_bumped" not in _facts(parse_sysex_list(LULU, "", 0, same))
     assert _facts(parse_sysex_list(LULU, "", 0, newer))["sysex_version_bumped"] == "yes"
+
+
+def test_sysex_upgrade_waiting_for_the_old_copy(kb: KnowledgeBase) -> None:
+    # Two rows while an upgrade waits for a reboot (a public Tailscale listing).
+    listing = (
+        "2 extension(s)\n--- com.apple.system_extension.network_extension\n"
+        "enabled\tactive\tteamID\tbundleID (version)\tname\t[state]\n"
+        "\t\tW5364U7YZB\tio.tailscale.ipn.macsys.network-extension (1.98.9/101.98.9)\tTailscale Network Extension\t[terminating for uninstall]\n"
+        "*\t\tW5364U7YZB\tio.tailscale.ipn.macsys.network-extension (1.102.3/101.102.3)\tTailscale Network Extension\t[activated waiting to upgrade]\n"
+    )
+    bid = "io.tailscale.ipn.macsys.network-extension"
+    found = parse_sysex_list(listing, "", 0, ProbeContext(sysex_bundle_ids=[bid], bundle_versions={bid: "1.102.3/101.102.3"}))
+    assert _facts(found) == {"sysex_state": "activated-waiting-to-upgrade"}
+    assert "[activated waiting to upgrade]" in found[0].detail
+    check_vocabulary(kb, found)
 
 
 def test_sysex_unclear_output_says_nothing() -> None:

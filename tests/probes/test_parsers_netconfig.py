@@ -45,16 +45,29 @@ def test_service_rows() -> None:
 
 def test_configuration_enabled(kb: KnowledgeBase) -> None:
     found = parse_vpn_services(NC_LIST, "", 0, ProbeContext(bundle_id="com.wireguard.macos"))
-    assert _facts(found) == {"configuration_enabled": "yes"}
+    assert _facts(found) == {"configuration_saved": "yes", "configuration_enabled": "yes"}
     check_vocabulary(kb, found)
-    assert _facts(parse_vpn_services(NC_LIST, "", 0, ProbeContext(bundle_id="io.tailscale.ipn.macsys"))) == {"configuration_enabled": "no"}
-    assert _facts(parse_vpn_services(DATASEE, "", 0, ProbeContext(bundle_id="kr.co.datasee.VPNClient"))) == {"configuration_enabled": "yes"}
+    tailscale = _facts(parse_vpn_services(NC_LIST, "", 0, ProbeContext(bundle_id="io.tailscale.ipn.macsys")))
+    assert tailscale == {"configuration_saved": "yes", "configuration_enabled": "no"}
+    assert _facts(parse_vpn_services(DATASEE, "", 0, ProbeContext(bundle_id="kr.co.datasee.VPNClient")))["configuration_enabled"] == "yes"
 
 
-def test_no_configuration_of_ours_says_nothing() -> None:
+def test_no_configuration_of_ours(kb: KnowledgeBase) -> None:
+    # A packet tunnel's configuration would be listed: its absence means none is saved.
+    tunnel = ProbeContext(bundle_id="com.example.vpn", extension_points=["com.apple.networkextension.packet-tunnel"])
+    found = parse_vpn_services(NC_LIST, "", 0, tunnel)
+    assert _facts(found) == {"configuration_saved": "no"}
+    assert "com.example.vpn" in found[0].detail and "4 listed" in found[0].detail
+    check_vocabulary(kb, found)
+    # Filters, DNS proxies and app proxies may not be listed at all: absence says nothing.
+    for point in ("filter-data", "dns-proxy", "app-proxy"):
+        other = ProbeContext(bundle_id="com.example.vpn", extension_points=[f"com.apple.networkextension.{point}"])
+        assert parse_vpn_services(NC_LIST, "", 0, other) == [], point
     assert parse_vpn_services(NC_LIST, "", 0, ProbeContext(bundle_id="com.example.vpn")) == []
     assert parse_vpn_services(NC_LIST, "", 0, None) == []
-    assert parse_vpn_services("scutil: garbage\n", "", 0, ProbeContext(bundle_id="com.wireguard.macos")) == []
+    assert parse_vpn_services("scutil: garbage\n", "", 0, tunnel) == []
+    ios = ProbeContext(bundle_id="com.wireguard.macos", platform="ios", extension_points=["com.apple.networkextension.packet-tunnel"])
+    assert parse_vpn_services(NC_LIST, "", 0, ios) == []  # an iOS app's configurations are on its device
 
 
 def test_provider_id_in_configuration(kb: KnowledgeBase) -> None:

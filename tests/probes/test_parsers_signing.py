@@ -20,7 +20,7 @@ from advisor.probes.parsers.codesign import (
     read_codesign_display,
     read_entitlements,
 )
-from advisor.probes.parsers.gatekeeper import parse_quarantine, parse_spctl, parse_syspolicy_check
+from advisor.probes.parsers.gatekeeper import parse_quarantine, parse_spctl, parse_spctl_status, parse_syspolicy_check
 from advisor.probes.parsers.profiles import parse_profile, profile_expired, read_profile
 from tests.fake_mac import outputs
 from tests.probes.vocabulary import check_vocabulary
@@ -235,3 +235,27 @@ def test_quarantine_attribute(kb: KnowledgeBase) -> None:
     assert _facts(parse_quarantine("", absent, 1, None)) == {"quarantined": "no"}
     assert parse_quarantine("", "xattr: /nope: No such file: /nope\n", 1, None) == []
     assert parse_quarantine("\ufffd\x00garbage\n", "", 0, None) == []
+
+
+def test_spctl_on_a_mac_app_store_app() -> None:
+    store = "/Applications/Xcode.app: accepted\nsource=Mac App Store\n"  # Apple support's wording
+    assert _facts(parse_spctl("", store, 0, None)) == {"gatekeeper": "accepted"}
+
+
+def test_spctl_with_assessments_disabled_rules_nothing_out(kb: KnowledgeBase) -> None:
+    # Gatekeeper off: every app is "accepted", whatever it is; only the override is reported.
+    for source in ("Notarized Developer ID", "Unnotarized Developer ID", "no usable signature"):
+        output = f"/Applications/X.app: accepted\nsource={source}\noverride=security disabled\n"
+        found = parse_spctl("", output, 0, None)
+        assert _facts(found) == {"gatekeeper_assessments": "disabled"}, source
+        assert found[0].detail == "override=security disabled"
+        check_vocabulary(kb, found)
+
+
+def test_spctl_status(kb: KnowledgeBase) -> None:
+    assert _facts(parse_spctl_status("assessments enabled\n", "", 0, None)) == {"gatekeeper_assessments": "enabled"}
+    found = parse_spctl_status("assessments disabled\n", "", 0, None)
+    assert _facts(found) == {"gatekeeper_assessments": "disabled"}
+    check_vocabulary(kb, found)
+    assert parse_spctl_status("", "spctl: internal error\n", 1, None) == []
+    assert parse_spctl_status("assessments maybe\n", "", 0, None) == []

@@ -1,5 +1,10 @@
-"""Gatekeeper and quarantine: `spctl -a -vvv -t exec`, `syspolicy_check distribution`,
-`xattr -p com.apple.quarantine`. Formats: ne-knowledge.md 6.5, 7, 12.4.
+"""Gatekeeper and quarantine: `spctl -a -vvv -t exec`, `spctl --status`, `syspolicy_check
+distribution`, `xattr -p com.apple.quarantine`. Formats: ne-knowledge.md 6.5, 7, 12.4.
+
+With assessments disabled (`spctl --status` prints "assessments disabled", the spctl(8) man
+page) `spctl -a` accepts everything and adds `override=security disabled` (seen in public
+release checklists next to "assessments disabled"): that verdict is discarded, so it rules
+nothing out, and only gatekeeper_assessments=disabled is reported.
 """
 
 from __future__ import annotations
@@ -25,10 +30,19 @@ XATTR_ABSENT = "No such xattr"
 _SPCTL_VERDICT = re.compile(r"^(?P<path>/.*): (?P<verdict>accepted|rejected)\b")
 _QUARANTINE_VALUE = re.compile(r"^[0-9A-Fa-f]{4};[0-9A-Fa-f]+;")
 
+# spctl --status answers (spctl(8): "Query whether the assessment subsystem is enabled or disabled").
+SPCTL_STATUS = {"assessments enabled": "enabled", "assessments disabled": "disabled"}
+# What spctl -a adds to its verdict when assessments are disabled.
+SPCTL_OVERRIDE_DISABLED = "override=security disabled"
+
 
 def parse_spctl(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     out: list[Observation] = []
     lines = text_lines(stderr, stdout)
+    override = next((line for line in lines if SPCTL_OVERRIDE_DISABLED in line), None)
+    if override is not None:
+        # Not an assessment: with Gatekeeper off every app is "accepted" (source and all).
+        return [seen("gatekeeper_assessments", "disabled", override)]
     verdict = next((m for m in (_SPCTL_VERDICT.match(line) for line in lines) if m), None)
     if verdict is None:
         return []
@@ -60,8 +74,19 @@ def parse_quarantine(stdout: str, stderr: str, exit_code: int, context: ProbeCon
     return [seen("quarantined", "no", absent)] if absent else []
 
 
+def parse_spctl_status(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
+    if exit_code != 0:
+        return []
+    for line in text_lines(stdout, stderr):
+        value = SPCTL_STATUS.get(line.strip())
+        if value:
+            return [seen("gatekeeper_assessments", value, line)]
+    return []
+
+
 SPECS = (
     ParserSpec("spctl_assess", parse_spctl),
+    ParserSpec("spctl_status", parse_spctl_status),
     ParserSpec("syspolicy_check", parse_syspolicy_check),
     ParserSpec("quarantine_attribute", parse_quarantine),
 )

@@ -22,6 +22,10 @@ _SERVICE = re.compile(
     r"^(?P<enabled>\*)?\s*\((?P<status>[^()]*)\)\s+(?P<id>[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12})\s+(?P<rest>.*)$"
 )
 _OWNER = re.compile(r"\bVPN \((?P<paren>[A-Za-z0-9][A-Za-z0-9._-]*)\)|\[VPN:(?P<bracket>[A-Za-z0-9][A-Za-z0-9._-]*)\]")
+# Configurations `scutil --nc list` is known to list (NETunnelProviderManager packet tunnels, as
+# in the WireGuard row above). Whether app proxies, filters or DNS proxies appear is not
+# documented, so only for packet tunnels does an absent row mean "no configuration saved".
+LISTED_EXTENSION_POINTS = frozenset({"com.apple.networkextension.packet-tunnel"})
 _PROVIDER_ID = re.compile(r"^\s*(?:NE)?ProviderBundleIdentifier\s*:\s*(?P<id>[A-Za-z0-9][A-Za-z0-9._-]*)\s*$")
 
 
@@ -55,17 +59,21 @@ def own_services(services: list[VpnService], context: ProbeContext) -> list[VpnS
 
 def parse_vpn_services(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     services = read_vpn_services(stdout) if exit_code == 0 else None
-    if not services or context is None or not context.own_bundle_ids:
-        return []
+    if not services or context is None or not context.own_bundle_ids or context.about_ios_app:
+        return []  # an iOS app's configurations live on its device, not in this Mac's list
     mine = own_services(services, context)
     if not mine:
-        return []
+        if context.extension_points and set(context.extension_points) <= LISTED_EXTENSION_POINTS:
+            ids = ", ".join(context.own_bundle_ids)
+            return [seen("configuration_saved", "no", f"no service of {ids} among the {len(services)} listed by `scutil --nc list`")]
+        return []  # filters, DNS proxies (and maybe proxies) are not listed: absence says nothing
     enabled = [s for s in mine if s.enabled]
-    return [seen("configuration_enabled", "yes", enabled[0].line)] if enabled else [seen("configuration_enabled", "no", mine[0].line)]
+    state = seen("configuration_enabled", "yes", enabled[0].line) if enabled else seen("configuration_enabled", "no", mine[0].line)
+    return [seen("configuration_saved", "yes", mine[0].line), state]
 
 
 def parse_vpn_service_detail(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
-    if exit_code != 0 or context is None or not context.provider_bundle_ids:
+    if exit_code != 0 or context is None or not context.provider_bundle_ids or context.about_ios_app:
         return []
     for line in text_lines(stdout):
         m = _PROVIDER_ID.match(line)

@@ -15,6 +15,9 @@ from advisor.probes.parsers.codesign import load_plist_text
 from advisor.probes.parsers.observation import seen
 from advisor.probes.parsers.spec import ParserSpec
 
+# `Platform` of a macOS profile (iOS profiles say "iOS", sometimes with "xrOS"/"visionOS").
+MACOS_PROFILE_PLATFORM = "OSX"
+
 
 @dataclass(frozen=True)
 class ProfileSummary:

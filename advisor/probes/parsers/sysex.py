@@ -4,6 +4,15 @@ Format (ne-knowledge.md 4.5; real outputs quoted there and in public posts): a c
 `N extension(s)`, per category a `--- com.apple.system_extension.<category>` line and a header,
 then tab-separated rows `enabled active teamID bundleID (short/bundle) name [state]`. Copies
 pasted from terminals use spaces instead of tabs, and the name may run into `[state]`.
+
+An upgrade that waits for the old copy to unload shows two rows for one id, the old one
+`[terminating for uninstall]` and the new one `[activated waiting to upgrade]` until a reboot
+(a public note on a Tailscale upgrade, index id 59963488860): the new build is not running yet.
+
+sysex_version_bumped compares the listed copy with this build's versions. Different versions
+prove a bump ("yes"). Equal ones prove nothing: the listed copy may be this very build (the
+healthy case) or an older build that kept the same versions, and the list cannot tell them
+apart, so equality gives no fact.
 """
 
 from __future__ import annotations
@@ -19,13 +28,16 @@ from advisor.probes.parsers.spec import ParserSpec
 # Bracket text as printed -> the sysex_state value (facts.yaml). Unknown states give no fact.
 STATES = {
     "activated enabled": "activated-enabled",
+    "activated waiting to upgrade": "activated-waiting-to-upgrade",
     "activated waiting for user": "activated-waiting-for-user",
     "activated disabled": "activated-disabled",
     "terminated waiting to uninstall on reboot": "terminated-waiting-to-uninstall",
+    "terminating for uninstall": "terminated-waiting-to-uninstall",
     "validating by category": "validating-by-category",
 }
 # Which row describes the extension now, when several rows share its id.
 _STATE_RANK = {
+    "activated-waiting-to-upgrade": -1,  # a pending replacement is the news, even beside the old copy
     "activated-enabled": 0,
     "activated-waiting-for-user": 1,
     "activated-disabled": 2,
@@ -134,15 +146,9 @@ def parse_sysex_list(stdout: str, stderr: str, exit_code: int, context: ProbeCon
             continue
         out.append(seen("sysex_state", row.state, row.line))
         ours = context.bundle_versions.get(bid)
-        if ours and row.state != "terminated-waiting-to-uninstall":
-            installed = f"{row.short_version}/{row.bundle_version}"
-            out.append(
-                seen(
-                    "sysex_version_bumped",
-                    "no" if installed == ours else "yes",
-                    f"{row.line} (this build: {ours})",
-                )
-            )
+        installed = f"{row.short_version}/{row.bundle_version}"
+        if ours and row.state != "terminated-waiting-to-uninstall" and installed != ours:
+            out.append(seen("sysex_version_bumped", "yes", f"{row.line} (this build: {ours})"))
     return out
 
 
