@@ -236,8 +236,8 @@ def choose_question(
 ) -> QuestionChoice | None:
     """The most useful question (gain per cost) not yet asked or settled, or None when none is
     worth asking. With `decisive`, once a cause leads only questions whose answer could change
-    the leader (rule it out, or lift another cause above it) are worth asking: the others only
-    reshuffle causes nothing points to."""
+    the leader (rule it out, or lift another cause above it), or firm up a leader that is only
+    possible, are worth asking: the others only reshuffle causes nothing points to."""
     live, total, fact_mass = _live_weights(ranking, index)
     if total <= 0:
         return None
@@ -264,10 +264,12 @@ def choose_question(
             continue
         gain, separations = _expected_gain(fact, fact_def.values, involved, live, known, total)
         value = gain * worth
-        if leader is not None and value > best_value:
-            rules_out_leader, lifts_rival = _leader_effects(fact, fact_def.values, involved, leader, ranking, known)
-            if not (lifts_rival or rules_out_leader):
-                continue
+        if (
+            leader is not None
+            and value > best_value
+            and not _leader_effects(fact, fact_def.values, involved, leader, ranking, known).decisive(leader)
+        ):
+            continue
         if gain >= MIN_GAIN and value >= MIN_VALUE and value > best_value:
             best_value = value
             best = QuestionChoice(q, round(gain, 4), separations)
@@ -289,6 +291,19 @@ def _score_after(a: Assessment, added: float, settles_requirement: bool) -> floa
     return (1.0 - math.exp(-exponent)) * UNKNOWN_REQUIREMENT_FACTOR**unknown
 
 
+@dataclass(frozen=True)
+class LeaderEffects:
+    """What some answer to a question could do to the leading cause."""
+
+    rule_out: bool = False  # rule it out
+    lift_rival: bool = False  # lift another cause above it
+    firm_up: bool = False  # add to its evidence, settle what it requires, or confirm it
+
+    def decisive(self, leader: Assessment) -> bool:
+        """Worth asking: it could change the leader, or firm up a leader that is only possible."""
+        return self.rule_out or self.lift_rival or (self.firm_up and leader.status is Status.POSSIBLE)
+
+
 def _leader_effects(
     fact: str,
     values: tuple[str, ...],
@@ -296,14 +311,15 @@ def _leader_effects(
     leader: Assessment,
     ranking: Ranking,
     known: dict[str, str],
-) -> tuple[bool, bool]:
-    """Whether some answer to `fact` could (1) rule the leading cause out, (2) lift another cause
-    above it. Supports that need facts still unknown count in full: an answer is taken to
-    change nothing only when it cannot."""
-    could_rule_out = could_lift = False
+) -> LeaderEffects:
+    """What the answers to `fact` could do to the leading cause. Supports of other causes that
+    need facts still unknown count in full: an answer is taken to change nothing only when it
+    cannot."""
+    rule_out = lift_rival = firm_up = False
     for value in values:
         leader_score = ranking.all[leader.id].score
         others: list[float] = []
+        ruled_leader = False
         for p in involved:
             a = ranking.all[p.diagnosis.id]
             if a.diagnosis.advice or a.ruled_out:
@@ -315,9 +331,13 @@ def _leader_effects(
             settles_requirement = accepted is not None and fact in a.unknown_required
             if p.diagnosis.id == leader.id:
                 if ruled:
-                    could_rule_out = True
-                    break
+                    rule_out = ruled_leader = True
+                    continue
                 added = sum(w for acc, w in supports if value in acc[fact] and _holds(acc, known, fact, value) is True)
+                confirms = any(
+                    fact in dict(c.items()) and _holds(dict(c.items()), known, fact, value) is True for c in p.diagnosis.confirmed_when
+                )
+                firm_up = firm_up or added > 0 or settles_requirement or confirms
                 leader_score = _score_after(a, added, settles_requirement)
                 continue
             if ruled:
@@ -326,10 +346,9 @@ def _leader_effects(
             if sum(e.weight for e in a.evidence) + added < LISTING_EVIDENCE:
                 continue
             others.append(_score_after(a, added, settles_requirement))
-        else:
-            if others and max(others) > leader_score:
-                could_lift = True
-    return could_rule_out, could_lift
+        if not ruled_leader and others and max(others) > leader_score:
+            lift_rival = True
+    return LeaderEffects(rule_out, lift_rival, firm_up)
 
 
 def _expected_gain(
@@ -449,9 +468,10 @@ def question_plan(
     limit: int = 12,
     effort: Effort | None = None,
 ) -> list[QuestionChoice]:
-    """The questions the walk would ask, in order, if each were answered "I don't know": the
-    best question per unit of cost while one separates the causes, then questions that would
-    confirm or rule out the leaders. The first is the next question."""
+    """The questions still worth asking, best first: the best question per unit of cost while
+    one could change the leading cause, then questions that would confirm or rule out the
+    leaders. The first is the next question. Later ones are ordered at the developer's effort
+    as it stands (each real "I don't know" raises it; a listed one is not assumed answered)."""
     out: list[QuestionChoice] = []
     assumed = set(settled)
     asked = set(answered)
@@ -463,7 +483,6 @@ def question_plan(
             choice = confirming_question(kb, ranking, known, assumed, asked, skipped, effort)
         if choice is None:
             break
-        effort = effort.after_unknown(choice.question)
         out.append(choice)
         assumed.add(choice.question.fact)
         asked.add(choice.question.fact)
