@@ -19,14 +19,17 @@ from advisor.engine.describe import DescriptionMatcher, SymptomMatch, descriptio
 from advisor.engine.resemblance import Resemblance, ResemblanceIndex, resemblance_pointers
 from advisor.engine.scoring import Assessment
 from advisor.engine.session import Session
+from advisor.engine.stated_facts import StatedFact, StatementReader
+from advisor.engine.walk import QuestionChoice
 from advisor.evidence import Observation, Pointer, Source
-from advisor.knowledge.model import KnowledgeBase
+from advisor.knowledge.model import KnowledgeBase, Question
 
 if TYPE_CHECKING:  # imported lazily at run time: each source pulls in its own parsers
     from advisor.probes import PlannedProbe, ProbeContext, ProbeRun
     from advisor.triage import LogMatch, LogTriage
 
 FINDING_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 0.5}
+EXAMPLE_APP_PATH = "/Applications/MyApp.app"  # in a check command, when the app's path is not known
 
 
 @dataclass
@@ -37,6 +40,13 @@ class KnowledgeRuntime:
     _describe: DescriptionMatcher | None = None
     _triage: LogTriage | None = None
     _resemblance: ResemblanceIndex | None = None
+    _statements: StatementReader | None = None
+
+    @property
+    def statements(self) -> StatementReader:
+        if self._statements is None:
+            self._statements = StatementReader(self.kb)
+        return self._statements
 
     @property
     def describe(self) -> DescriptionMatcher:
@@ -66,6 +76,7 @@ class Investigation:
     describe: str = ""
     describe_matches: list[SymptomMatch] = field(default_factory=list)
     describe_log_matches: list[LogMatch] = field(default_factory=list)
+    stated_facts: list[StatedFact] = field(default_factory=list)
     resemblances: list[Resemblance] = field(default_factory=list)
     log_text: str = ""
     log_matches: list[LogMatch] = field(default_factory=list)
@@ -90,22 +101,32 @@ class Investigation:
         self.session.answer(fact, value)
 
     def add_description(self, text: str) -> None:
+        """The problem in the developer's words: symptom phrases, the facts it states (source
+        `describe`, low trust: any answer, log, bundle or probe overrides them) and error
+        messages quoted in it. Each piece of it counts once."""
         text = text.strip()
         if not text:
             return
         self.describe = f"{self.describe}\n{text}".strip() if self.describe else text
+        # Error strings quoted in a description are log evidence, at description trust.
+        quoted = self.runtime.triage.triage_text(text)
+        self.describe_log_matches.extend(quoted.matches)
         matches = self.runtime.describe.match(text)
         self.describe_matches.extend(matches)
         observations, pointers = description_evidence(self.kb, matches)
+        pointers = _count_quoted_messages_once(
+            self.kb, pointers, matches, quoted.matches, quoted.pointers(self.kb, Source.DESCRIBE)
+        )
         if not any(m.strength > 0 and self.kb.symptoms[m.symptom].points_to for m in matches):
             # Worded unlike any symptom phrase: fall back on resembling the diagnoses' own text.
             self.resemblances = self.runtime.resemblance.rank(text)
             pointers += resemblance_pointers(self.kb, self.resemblances)
-        # Error strings quoted in a description are log evidence too, at description trust.
-        quoted = self.runtime.triage.triage_text(text)
-        self.describe_log_matches.extend(quoted.matches)
         observations += quoted.observations(self.kb, Source.DESCRIBE)
-        pointers += quoted.pointers(self.kb, Source.DESCRIBE)
+        # What the developer states outright ("a development build I copied over") comes last:
+        # it is read with negation and contrast, so it wins over a symptom phrase's `sets`.
+        stated = self.runtime.statements.read(text)
+        self.stated_facts.extend(stated)
+        observations += [Observation(s.fact, s.value, Source.DESCRIBE, s.detail, "description") for s in stated]
         self.session.add_evidence(observations, pointers)
 
     def add_log_text(self, text: str) -> None:
@@ -241,10 +262,33 @@ class Investigation:
     def diagnoses(self) -> list[Assessment]:
         return self.session.diagnoses()
 
+    def app_path(self) -> str | None:
+        if self.probe_context is not None and self.probe_context.app_path:
+            return str(self.probe_context.app_path)
+        if self.bundle and self.bundle.get("path"):
+            return str(self.bundle["path"])
+        return None
+
+    def check_command(self, question: Question) -> str:
+        """The command that answers the question, for this app when advisor knows its path."""
+        return question.check.replace("{app_path}", self.app_path() or EXAMPLE_APP_PATH)
+
+    def question_json(self, c: QuestionChoice) -> dict[str, Any]:
+        q = c.question
+        entry: dict[str, Any] = {"question": q.id, "fact": q.fact, "text": q.text, "cost": q.cost}
+        if q.check:
+            entry["check"] = self.check_command(q)
+        if q.probes:
+            entry["probes"] = list(q.probes)
+        entry["why"] = c.why()
+        return entry
+
     def result(self) -> dict[str, Any]:
         """The contract's `diagnose --format json` shape."""
         session = self.session
         facts = session.facts
+        concluded = session.conclusion()
+        plan = [self.question_json(c) for c in session.unanswered()]
         return {
             "advisor_version": __version__,
             "knowledge_version": self.kb.version,
@@ -264,10 +308,14 @@ class Investigation:
                 {"question": s.question, "fact": s.fact, "value": s.value, "source": s.source, "detail": s.detail}
                 for s in session.skipped()
             ],
-            "unanswered": [
-                {"question": c.question.id, "fact": c.question.fact, "text": c.question.text, "why": c.why()}
-                for c in session.unanswered()
-            ],
+            # The questions advisor would ask, in its order (the first is the next one). Once a
+            # cause is confirmed or dominates, advisor stops asking: they move to keep_checking.
+            "unanswered": [] if concluded else plan,
+            "keep_checking": plan if concluded else [],
+            "conclusion": {"diagnosis": concluded.assessment.id, "status": str(concluded.assessment.status), "reason": concluded.reason}
+            if concluded
+            else None,
+            "advice": [assessment_json(a) for a in session.diagnoses() if a.diagnosis.advice],
             "probes": [probe_json(run) for run in self.probe_runs],
             "log_matches": [m.to_json() for m in self.log_matches],
             "describe": {
@@ -281,6 +329,31 @@ class Investigation:
             "bundle": {k: v for k, v in self.bundle.items() if k != "observations"} if self.bundle else None,
             "notes": list(self.notes),
         }
+
+
+def _count_quoted_messages_once(
+    kb: KnowledgeBase, symptom_pointers: list[Pointer], matches: list[SymptomMatch], quoted: list[LogMatch], quoted_pointers: list[Pointer]
+) -> list[Pointer]:
+    """A symptom phrase that is part of an error message quoted in the description is the same
+    evidence as that message's signature: for each diagnosis both point to, only the stronger
+    of the two counts."""
+    from rapidfuzz import fuzz
+
+    from advisor.engine.describe import normalise_text
+
+    pairs: dict[str, set[str]] = {}  # symptom id -> signatures whose message its phrase is part of
+    for m in matches:
+        phrase = normalise_text(m.phrase)
+        for q in quoted:
+            signature = kb.signatures.get(q.signature)
+            if signature is not None and fuzz.partial_ratio(phrase, normalise_text(signature.text)) >= 90:
+                pairs.setdefault(m.symptom, set()).add(q.signature)
+    dropped: set[int] = set()
+    for sp in symptom_pointers:
+        for qp in quoted_pointers:
+            if qp.origin in pairs.get(sp.origin, ()) and qp.diagnosis == sp.diagnosis:
+                dropped.add(id(qp) if qp.weight <= sp.weight else id(sp))
+    return [p for p in [*symptom_pointers, *quoted_pointers] if id(p) not in dropped]
 
 
 PROBE_OUTPUT_LIMIT = 64 * 1024  # per stream in a result: a `log show` can print megabytes
@@ -325,6 +398,8 @@ def assessment_json(a: Assessment) -> dict[str, Any]:
     return {
         "id": d.id,
         "title": d.title,
+        # Advice (a myth, log noise) answers the developer's question; it is not a cause.
+        "kind": "advice" if d.advice else "cause",
         "status": str(a.status),
         "score": a.score,
         "summary": d.summary,

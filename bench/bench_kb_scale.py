@@ -66,8 +66,9 @@ def main() -> None:
     assert kb is not None
 
     # Measure the cost of choosing over a whole walk: with 2,000 equally plausible synthetic
-    # diagnoses no single answer moves 5% of the weight, so the walk's stopping rule is lifted.
+    # diagnoses no single answer moves 5% of the weight, so the walk's stopping rules are lifted.
     walk.MIN_GAIN = 0.0
+    walk.MIN_VALUE = 0.0
     session = Session(kb)
     choose, rerank = [], []
     for _ in range(25):

@@ -14,7 +14,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "diagnose",
         help="scripted, non-interactive diagnosis",
         description="Diagnose from what you know (answers, description, logs, the app bundle, probes). "
-        "Questions no evidence answers are not asked: they are listed as unanswered.",
+        "Questions no evidence answers are not asked: they are listed as unanswered, in the order advisor "
+        "would ask them (answer the first and run again; FACT=unknown means you cannot tell). Once a cause "
+        "is confirmed or clearly leads, none are: the rest are listed under keep_checking.",
     )
     p.add_argument("--app", metavar="PATH", help="the container app bundle (or a provider, or a .zip of one)")
     p.add_argument("--udid", metavar="UDID", help="this Mac's (or device's) provisioning UDID, to check profiles")

@@ -12,11 +12,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from advisor.engine.scoring import Assessment, Status
-from advisor.engine.walk import QuestionChoice, Separation, question_is_askable
+from advisor.engine.scoring import Assessment
+from advisor.engine.walk import QuestionChoice
 from advisor.exit_status import UserError
 from advisor.investigation import Investigation
-from advisor.knowledge.model import UNKNOWN, Diagnosis, Question
+from advisor.knowledge.model import UNKNOWN, Question
 
 if TYPE_CHECKING:
     from advisor.knowledge.model import KnowledgeBase
@@ -28,30 +28,54 @@ MAX_DETAILED_FACTS = 3  # more facts learned at once are listed on one line
 
 
 # ---- what the conversation does next ---------------------------------------------------
+# Every turn carries `advice`: advice items (a myth, log noise: "you do not need to disable
+# SIP") that the evidence now supports and that were not shown yet. They answer the developer's
+# own question at once, before whatever the turn asks; they are never presented as causes.
+
+
 @dataclass(frozen=True)
 class AskQuestion:
     choice: QuestionChoice
-    previous: str | None = None  # the earlier answer, when the user is changing it
+    previous: str | None = None  # the earlier answer (or the description's value) being changed
+    check: str = ""  # the command that finds the answer ("" for a question known offhand)
+    probes: list[PlannedProbe] = field(default_factory=list)  # runnable here, not declined
+    advice: tuple[Assessment, ...] = ()
+
+    @property
+    def cost(self) -> str:
+        """memory | look | failing-mac: what answering takes (knowledge/questions.yaml)."""
+        return self.choice.question.cost
 
 
 @dataclass(frozen=True)
 class OfferProbes:
-    """advisor can settle the question itself by running these commands (with consent)."""
+    """advisor can settle the question itself by running these commands (with consent).
+    `after_unknown`: offered because the developer answered "I don't know"."""
 
     choice: QuestionChoice
     probes: list[PlannedProbe]
+    after_unknown: bool = False
+    advice: tuple[Assessment, ...] = ()
 
 
 @dataclass(frozen=True)
 class ShowDiagnosis:
+    """A cause to show now. `reason`: "confirmed", "dominant" (it leads the rest by a clear
+    margin) or "best" (nothing left to ask; the best explanation found)."""
+
     assessment: Assessment
+    reason: str = "best"
+    advice: tuple[Assessment, ...] = ()
 
 
 @dataclass(frozen=True)
 class Finished:
-    """Nothing left worth asking; `diagnoses` is the full ranking (may be empty)."""
+    """Nothing left worth asking. `diagnoses`: the causes that fit, best first (may be empty);
+    `all_advice`: every advice item the evidence supports."""
 
     diagnoses: list[Assessment]
+    all_advice: list[Assessment] = field(default_factory=list)
+    advice: tuple[Assessment, ...] = ()
 
 
 Turn = AskQuestion | OfferProbes | ShowDiagnosis | Finished
@@ -81,6 +105,8 @@ class DialogueState:
     app_path: str | None = None
     reopen: str | None = None  # a question id being asked again (Back / change an answer)
     reopen_previous: str | None = None
+    advised: list[str] = field(default_factory=list)  # advice ids already shown
+    offer_check: str | None = None  # a question answered "I don't know" whose check can run here
 
 
 class Dialogue:
@@ -103,11 +129,16 @@ class Dialogue:
         self.state.described = True
 
     def answer(self, question_id: str, value: str) -> None:
-        """Record an answer (a value of the question's fact, or "unknown"); UserError if invalid."""
+        """Record an answer (a value of the question's fact, or "unknown"); UserError if invalid.
+        "I don't know" to a question a command here can settle makes the next turn offer it."""
+        _, value = self.inv.session.validate(question_id, value)
         self.inv.session.answer(question_id, value, question_id)
         if self.state.reopen == question_id:
             self.state.reopen = None
             self.state.reopen_previous = None
+        self.state.offer_check = None
+        if value == UNKNOWN and question_id in self.kb.questions and self._runnable_checks(question_id):
+            self.state.offer_check = question_id
 
     def answered_facts(self) -> list[str]:
         return list(self.inv.session.answers)
@@ -121,10 +152,18 @@ class Dialogue:
         return self.reopen_fact(answers[-1])
 
     def reopen_fact(self, fact: str) -> str | None:
-        """Ask an earlier answered question again; returns its question id."""
+        """Ask an earlier answered question again, or correct a fact the description (or a log
+        line) gave: its question is asked with that value as the previous one, and the answer
+        overrides it. Returns the question id (None when the fact has no question)."""
         session = self.inv.session
         if fact not in session.answers:
-            return None
+            resolved = session.facts.get(fact)
+            question = self.kb.question_for_fact(fact)
+            if resolved is None or not resolved.known or question is None:
+                return None
+            self.state.reopen = question.id
+            self.state.reopen_previous = resolved.value
+            return question.id
         order = list(session.answers)
         previous = session.answers[fact]
         question_id = session.answer_questions.get(fact) or fact
@@ -182,16 +221,26 @@ class Dialogue:
             if p.probe.id not in declined and (fact is None or fact in p.probe.settles)
         ]
 
+    def _runnable_checks(self, question_id: str) -> list[PlannedProbe]:
+        """Probes that settle this question's fact and can run on this machine (tool on PATH,
+        subjects known), declined or not: "I don't know" reopens the offer."""
+        question = self.kb.questions[question_id]
+        wanted = self.inv.wanted_probes(self.probe_context())
+        named = set(question.probes)
+        return [p for p in wanted if (p.probe.id in named if named else question.fact in p.probe.settles)]
+
     def decline(self, probes: list[PlannedProbe]) -> None:
         for p in probes:
             if p.probe.id not in self.state.declined_probes:
                 self.state.declined_probes.append(p.probe.id)
+        self.state.offer_check = None
 
     def add_probe_runs(self, runs: list[ProbeRun]) -> None:
         """Results of probes the user allowed; with that consent advisor also looks around the
         context once (the app's location, iOS copies in the Applications folder)."""
         from advisor.probes import refine_context
 
+        self.state.offer_check = None
         context = self.probe_context()
         if not self._looked_around:
             self._looked_around = True
@@ -205,50 +254,61 @@ class Dialogue:
 
     # ---- the next step ------------------------------------------------------------------------
     def next_turn(self) -> Turn:
+        """What comes next: a question (or an offer to find its answer), a cause to show, or the
+        end. Advice the evidence supports rides along on whatever turn comes first."""
+        advice = self._new_advice()
         session = self.inv.session
         if self.state.reopen is not None and self.state.reopen in self.kb.questions:
-            return AskQuestion(self.choice_for(self.state.reopen), self.state.reopen_previous)
-        ranked = session.ranking.ranked
+            return self._ask(self.choice_for(self.state.reopen), self.state.reopen_previous, advice)
+        if self.state.offer_check is not None and self.state.offer_check in self.kb.questions:
+            probes = self._runnable_checks(self.state.offer_check)
+            if probes:
+                return OfferProbes(self.choice_for(self.state.offer_check), probes, True, advice)
+            self.state.offer_check = None
         shown = set(self.presented_ids())
-        fresh = [a for a in ranked if a.id not in shown]
+        concluded = session.conclusion()
+        if concluded is not None and concluded.assessment.id not in shown:
+            return ShowDiagnosis(concluded.assessment, concluded.reason, advice)
         choice = session.next_question()
-        top = fresh[0] if fresh else None
-        if top is not None and _conclusive(top, choice):
-            return ShowDiagnosis(top)
-        if choice is None:
-            # Nothing separates the candidates any more; before concluding, try to confirm
-            # (or rule out) the leading ones by asking for the facts they still depend on.
-            choice = next((c for c in (self._confirming_question(a) for a in fresh[:3]) if c is not None), None)
         if choice is not None:
             probes = self.probes_for(choice.question.fact)
             if probes:
-                return OfferProbes(choice, probes)
-            return AskQuestion(choice)
-        if top is not None and not shown:
-            return ShowDiagnosis(top)  # the best explanation found, even if only possible
-        return Finished(list(ranked))
+                return OfferProbes(choice, probes, False, advice)
+            return self._ask(choice, None, advice)
+        causes = self.causes()
+        fresh = [a for a in causes if a.id not in shown]
+        if fresh and not shown:
+            return ShowDiagnosis(fresh[0], "best", advice)  # the best explanation, even if only possible
+        return Finished(causes, self.advice(), advice)
 
-    def _confirming_question(self, a: Assessment) -> QuestionChoice | None:
-        """A question about a fact this diagnosis still depends on (required first, then what
-        would confirm it, then what supports it), when one is askable and not yet answered."""
-        session = self.inv.session
-        facts = session.facts
-        known = facts.values
-        settled = set(known) | set(session.answers) | set(facts.resolved)
+    def _ask(self, choice: QuestionChoice, previous: str | None, advice: tuple[Assessment, ...]) -> AskQuestion:
+        q = choice.question
+        check = self.inv.check_command(q) if q.check else ""
+        return AskQuestion(choice, previous, check, self.probes_for(q.fact), advice)
+
+    def causes(self) -> list[Assessment]:
+        """The ranked causes (advice excluded)."""
+        return [a for a in self.inv.session.ranking.ranked if not a.diagnosis.advice]
+
+    def advice(self) -> list[Assessment]:
+        """Every advice item the evidence supports (myths, log noise), best first."""
+        return [a for a in self.inv.session.ranking.ranked if a.diagnosis.advice]
+
+    def _new_advice(self) -> tuple[Assessment, ...]:
+        """Advice not shown yet; from now on it counts as shown."""
+        new = tuple(a for a in self.advice() if a.id not in self.state.advised)
+        self.state.advised.extend(a.id for a in new)
+        return new
+
+    def advice_lines(self, a: Assessment) -> list[str]:
+        """The answer to the developer's question, as the conversation shows it at once."""
         d = a.diagnosis
-        wanted: list[str] = list(a.unknown_required)
-        for cond in d.confirmed_when:
-            wanted += [f for f, _ in cond.items()]
-        for support in d.supports:
-            wanted += [f for f, _ in support.condition.items()]
-        for fact in dict.fromkeys(wanted):
-            if fact in settled:
-                continue
-            for question in self.kb.questions.values():
-                if question.fact == fact and question_is_askable(question, known, set(session.answers)):
-                    effects = tuple((v, e) for v in self.kb.facts[fact].values if (e := _effect_on(d, fact, v)))
-                    return QuestionChoice(question, 0.0, (Separation(d.id, d.title, effects),) if effects else ())
-        return None
+        lines = [d.title, "", d.summary]
+        if d.fix:
+            lines += ["", "What to do:"] + [f"{i}. {step}" for i, step in enumerate(d.fix, 1)]
+        if d.references:
+            lines += ["", "References:"] + [f"• {r.title}: {r.url}" for r in d.references]
+        return lines
 
     def choice_for(self, question_id: str) -> QuestionChoice:
         """The engine's view of one given question (for reopening it), "why" included when it
@@ -289,6 +349,9 @@ class Dialogue:
                     lines.append(f"    {self.value_label(q.fact, value)}: {effect}")
         else:
             lines.append("No cause still in play depends on this answer alone; it completes the picture.")
+        if q.check:
+            where = {"look": "", "failing-mac": " on the Mac where it fails"}.get(q.cost, "")
+            lines += ["", f"To find out{where}, run:", f"  $ {self.inv.check_command(q)}"]
         planned = self.probes_for(q.fact)
         if planned:
             lines += ["", "advisor can find this out itself (with your consent) by running:"]
@@ -368,34 +431,3 @@ class Dialogue:
             extra = len(moved) - MAX_DIAGNOSIS_CHANGES
             moved = [*moved[:MAX_DIAGNOSIS_CHANGES], Change("diagnosis", f"(and {extra} more changes)")]
         return out + moved
-
-
-def _effect_on(d: Diagnosis, fact: str, value: str) -> str:
-    """What fact=value would do to one diagnosis, in the words "why?" uses."""
-    if d.requires is not None:
-        for f, accepted in d.requires.items():
-            if f == fact and value not in accepted:
-                return "rules it out"
-    for ro in d.rules_out:
-        items = dict(ro.condition.items())
-        if fact in items and value in items[fact]:
-            return "rules it out" if len(items) == 1 else "may rule it out"
-    for cond in d.confirmed_when:
-        items = dict(cond.items())
-        if fact in items and value in items[fact]:
-            return "confirms it" if len(items) == 1 else "helps confirm it"
-    weight = sum(s.weight for s in d.supports if value in dict(s.condition.items()).get(fact, ()))
-    if weight:
-        return f"supports it (+{weight:g})"
-    if d.requires is not None and fact in dict(d.requires.items()):
-        return "needed for it"
-    return ""
-
-
-def _conclusive(top: Assessment, choice: QuestionChoice | None) -> bool:
-    """Show a diagnosis when it is confirmed, or likely and the next question cannot change it."""
-    if top.status is Status.CONFIRMED:
-        return True
-    if top.status is Status.LIKELY:
-        return choice is None or top.id not in {s.diagnosis for s in choice.separates}
-    return False

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from advisor.engine.facts import FactTable, resolve_facts
 from advisor.engine.scoring import Assessment, Ranking, rank_diagnoses
-from advisor.engine.walk import KnowledgeIndex, QuestionChoice, choose_question, open_questions
+from advisor.engine.walk import Conclusion, Effort, KnowledgeIndex, QuestionChoice, conclusion, question_plan
 from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import UNKNOWN, KnowledgeBase, Question
@@ -126,9 +126,17 @@ class Session:
             Observation(f, v, Source.ANSWER, "answered", self.answer_questions.get(f, f)) for f, v in self.answers.items()
         ]
         facts = resolve_facts(self.kb, [*self.observations, *answer_obs])
-        ranking = rank_diagnoses(self.kb, facts, self.pointers)
+        ranking = rank_diagnoses(self.kb, facts, self._counted_pointers())
         self._cache = (self._version, facts, ranking)
         return facts, ranking
+
+    def _counted_pointers(self) -> list[Pointer]:
+        """Each piece of evidence once: a message quoted in the description that the log shows
+        too is the log's evidence; the description's copy of it adds nothing."""
+        in_log = {p.origin for p in self.pointers if p.source is Source.LOG and p.origin in self.kb.signatures}
+        if not in_log:
+            return self.pointers
+        return [p for p in self.pointers if not (p.source is Source.DESCRIBE and p.origin in in_log)]
 
     @property
     def facts(self) -> FactTable:
@@ -146,14 +154,37 @@ class Session:
         }
 
     def next_question(self, excluded: set[str] | None = None) -> QuestionChoice | None:
+        """The question advisor would ask now (the cheapest one that best separates the causes,
+        else one that would confirm or rule out a leader), or None."""
+        plan = self.question_plan(limit=1, excluded=excluded)
+        return plan[0] if plan else None
+
+    def question_plan(self, limit: int = 12, excluded: set[str] | None = None) -> list[QuestionChoice]:
+        """The questions advisor would ask, in order, if each were answered "I don't know"."""
         facts, ranking = self._state()
         assert self.index is not None
-        return choose_question(self.kb, self.index, ranking, facts.values, self._settled(), excluded or set())
+        answered = set(self.answers)
+        return question_plan(
+            self.kb, self.index, ranking, facts.values, self._settled(), answered, excluded or set(), limit, self.effort()
+        )
+
+    def effort(self) -> Effort:
+        """How many checks (a look, the failing Mac) the developer answered "I don't know" to."""
+        effort = Effort()
+        for fact, value in self.answers.items():
+            q = self.kb.questions.get(self.answer_questions.get(fact, fact)) or self.kb.question_for_fact(fact)
+            if value == UNKNOWN and q is not None:
+                effort = effort.after_unknown(q)
+        return effort
 
     def unanswered(self, limit: int = 12) -> list[QuestionChoice]:
+        return self.question_plan(limit)
+
+    def conclusion(self) -> Conclusion | None:
+        """The cause advisor would show now without asking more: confirmed, or dominant."""
         facts, ranking = self._state()
         assert self.index is not None
-        return open_questions(self.kb, self.index, ranking, facts.values, self._settled(), limit)
+        return conclusion(self.kb, self.index, ranking, facts.values, self._settled(), self.effort())
 
     def asked(self) -> list[AskedQuestion]:
         out = []

@@ -43,6 +43,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 SIGNATURE_KINDS = ("cause", "noise", "context")
 SEVERITIES = ("error", "warning", "info")
+QUESTION_COSTS = ("memory", "look", "failing-mac")
 
 
 class KnowledgeError(UserError):
@@ -201,7 +202,7 @@ def _load_facts(r: _Reader, path: Path) -> dict[str, Fact]:
     file, body = r.section(path, "facts")
     facts: dict[str, Fact] = {}
     for fid, entry, loc in _entries(r, file, body):
-        _check_unknown_keys(r, loc, entry, {"values", "help", "labels", "implies"})
+        _check_unknown_keys(r, loc, entry, {"values", "help", "labels", "implies", "phrases", "same_where_it_works"})
         raw = entry.get("values")
         if not isinstance(raw, list) or not raw:
             r.problem(loc, f"fact '{fid}' needs a non-empty 'values' list")
@@ -221,16 +222,42 @@ def _load_facts(r: _Reader, path: Path) -> dict[str, Fact]:
                 implies[as_text(value)] = _sets(r, Location(file, line_of(implies_raw, value, loc.line)), settled)
         else:
             r.problem(loc, "'implies' must map a value to fact: value pairs")
-        fact = Fact(fid, values, _text(r, loc, entry, "help"), loc, labels, implies)
+        phrases = _fact_phrases(r, Location(file, line_of(entry, "phrases", loc.line)), entry.get("phrases"), values)
+        same = entry.get("same_where_it_works", False)
+        if not isinstance(same, bool):
+            r.problem(Location(file, line_of(entry, "same_where_it_works", loc.line)), "'same_where_it_works' must be true or false")
+            same = False
+        fact = Fact(fid, values, _text(r, loc, entry, "help"), loc, labels, implies, phrases, same)
         _add_unique(r, facts, fid, fact, loc, "fact")
     return facts
+
+
+def _fact_phrases(r: _Reader, loc: Location, data: Any, values: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """`phrases:` maps a value to the ways developers write it: {macos: [macOS, on my Mac]}."""
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        r.problem(loc, "'phrases' must map a value to a list of phrases")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    for value, phrases in data.items():
+        vloc = Location(loc.file, line_of(data, value, loc.line))
+        value = as_text(value)
+        if value not in values:
+            r.problem(vloc, f"phrases for unknown value '{value}'")
+            continue
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            r.problem(vloc, f"phrases for '{value}' must be a list of text")
+            continue
+        out[value] = tuple(p.strip() for p in phrases)
+    return out
 
 
 def _load_questions(r: _Reader, path: Path, facts: dict[str, Fact]) -> dict[str, Question]:
     file, body = r.section(path, "questions")
     questions: dict[str, Question] = {}
     for qid, entry, loc in _entries(r, file, body):
-        _check_unknown_keys(r, loc, entry, {"fact", "text", "help", "ask_if", "choices", "priority"})
+        _check_unknown_keys(r, loc, entry, {"fact", "text", "help", "ask_if", "choices", "priority", "cost", "check", "probes"})
         fact_id = _text(r, loc, entry, "fact", required=False) or qid
         fact = facts.get(fact_id)
         raw_choices = entry.get("choices")
@@ -252,9 +279,32 @@ def _load_questions(r: _Reader, path: Path, facts: dict[str, Fact]) -> dict[str,
             ask_if=ask_if,
             location=loc,
             priority=_number(r, loc, entry, "priority", 1.0),
+            cost=_question_cost(r, loc, entry),
+            check=_text(r, loc, entry, "check", required=False),
+            probes=_id_list(r, loc, entry, "probes"),
         )
         _add_unique(r, questions, qid, q, loc, "question")
     return questions
+
+
+def _question_cost(r: _Reader, loc: Location, entry: dict) -> str:
+    cost = _text(r, loc, entry, "cost", required=False) or "memory"
+    if cost not in QUESTION_COSTS:
+        r.problem(Location(loc.file, line_of(entry, "cost", loc.line)), f"cost must be one of {', '.join(QUESTION_COSTS)}, not '{cost}'")
+        return "memory"
+    return cost
+
+
+def _id_list(r: _Reader, loc: Location, entry: dict, key: str) -> tuple[str, ...]:
+    raw = entry.get(key)
+    if raw is None:
+        return ()
+    if isinstance(raw, str):
+        raw = [raw]
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        r.problem(Location(loc.file, line_of(entry, key, loc.line)), f"'{key}' must be a list of ids")
+        return ()
+    return tuple(raw)
 
 
 def _load_supports(r: _Reader, file: str, entry: dict, key: str, loc: Location) -> tuple[Support, ...]:
@@ -591,6 +641,12 @@ def reference_problems(kb: KnowledgeBase) -> list[str]:
         else:
             problems.extend(_fact_value_problems(kb, q.fact, {c.value for c in q.choices}, q.location))
         check_condition(q.ask_if, q.location)
+        for pid in q.probes:
+            probe = kb.probes.get(pid)
+            if probe is None:
+                problems.append(f"{q.location}: question '{q.id}' names unknown probe '{pid}'")
+            elif q.fact not in probe.settles:
+                problems.append(f"{q.location}: probe '{pid}' does not settle '{q.fact}', the fact question '{q.id}' asks for")
     for d in kb.diagnoses.values():
         check_condition(d.requires, d.location)
         for rule in (*d.supports, *d.rules_out):

@@ -68,6 +68,11 @@ class Fact:
     labels: dict[str, str] = field(default_factory=dict)
     # value -> other facts that value settles too (an iOS copy installed => another copy installed)
     implies: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    # value -> the ways developers say it in a description ("on my Mac", "appex", "TestFlight")
+    phrases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A value stated about a setup where things work also holds where they fail (what the
+    # provider is: its platform, packaging, type), unless the description contrasts the two.
+    same_where_it_works: bool = False
 
 
 @dataclass(frozen=True)
@@ -81,6 +86,11 @@ class Question:
     location: Location
     # A question about a detail (not a first-line fact) is asked only once a candidate needs it.
     priority: float = 1.0
+    # What answering costs the developer: "memory" (known offhand), "look" (a command or a file
+    # to check, given in `check`), "failing-mac" (only on the machine where it fails).
+    cost: str = "memory"
+    check: str = ""  # the exact command that finds the answer, e.g. `csrutil status`
+    probes: tuple[str, ...] = ()  # probes.yaml ids that settle the question's fact
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,11 @@ def test_done_when_developer_id_appex_ranks_mac_app_store_first(advisor_cli):
     assert any("TN3134" in ref["title"] for ref in top["references"])
     assert out["knowledge_version"] and out["advisor_version"]
     assert [a["question"] for a in out["asked"]] == ["platform", "distribution", "packaging"]
-    # Questions are not asked in scripted mode: they are listed.
-    assert out["unanswered"] and all({"question", "fact", "text"} <= set(q) for q in out["unanswered"])
+    # A confirmed cause ends the questions: nothing is left unanswered, the rest is listed to
+    # keep checking (questions are never asked in scripted mode).
+    assert out["conclusion"] == {"diagnosis": "appex-requires-mac-app-store", "status": "confirmed", "reason": "confirmed"}
+    assert out["unanswered"] == []
+    assert out["keep_checking"] and all({"question", "fact", "text", "cost"} <= set(q) for q in out["keep_checking"])
 
 
 def test_text_output_puts_the_cause_first_then_why_then_fix(advisor_cli):
@@ -130,3 +133,53 @@ def test_version_and_help(advisor_cli):
     for args in (["--help"], ["diagnose", "--help"], ["kb", "--help"], ["inspect", "--help"], ["triage", "--help"]):
         r = advisor_cli(*args)
         assert r.returncode == 0 and "usage:" in r.stdout
+
+
+# ---- a conversation that listens, scripted -------------------------------------------------
+def test_describe_facts_show_their_source_and_are_not_listed_as_questions(advisor_cli):
+    r = advisor_cli(
+        "diagnose", "--format", "json", "--describe",
+        "My macOS packet tunnel app extension fails to start on a colleague's Mac; it is a development build I copied over",
+    )
+    out = json.loads(r.stdout)
+    stated = {"platform": "macos", "packaging": "appex", "provider_type": "packet-tunnel",
+              "distribution": "development", "build_origin": "copied-from-another-mac"}
+    for fact, value in stated.items():
+        assert out["facts"][fact]["value"] == value and out["facts"][fact]["source"] == "describe", fact
+    listed = {q["fact"] for q in out["unanswered"] + out["keep_checking"]}
+    assert not listed & set(stated)
+    # an answer corrects what the description said
+    r = advisor_cli("diagnose", "--format", "json", "--describe", "Our macOS packet tunnel app extension fails.", "--answer", "platform=ios")
+    platform = json.loads(r.stdout)["facts"]["platform"]
+    assert (platform["value"], platform["source"]) == ("ios", "answer")
+    assert [(c["value"], c["source"]) for c in platform["conflicts"]] == [("macos", "describe")]
+
+
+def test_unknown_means_asked_and_not_known_so_it_is_not_listed_again(advisor_cli):
+    r = advisor_cli("diagnose", "--format", "json")
+    first = json.loads(r.stdout)["unanswered"][0]
+    assert first["cost"] in ("memory", "look", "failing-mac")
+    r = advisor_cli("diagnose", "--format", "json", "--answer", f"{first['fact']}=unknown")
+    out = json.loads(r.stdout)
+    assert first["fact"] not in {q["fact"] for q in out["unanswered"] + out["keep_checking"]}
+    assert {"question": first["question"], "answer": "unknown"}.items() <= out["asked"][0].items()
+
+
+def test_a_question_that_needs_a_look_carries_its_command(advisor_cli):
+    r = advisor_cli("diagnose", "--format", "json", "--answer", "platform=macos", "--answer", "packaging=appex",
+                    "--answer", "distribution=development", "--answer", "build_origin=copied-from-another-mac")
+    out = json.loads(r.stdout)
+    questions = {q["fact"]: q for q in out["unanswered"] + out["keep_checking"]}
+    signing = questions["signing_identity"]
+    assert signing["cost"] == "look" and signing["check"] == "codesign -dvvv /Applications/MyApp.app"
+    assert signing["probes"] == ["codesign-app", "codesign-provider"]
+
+
+def test_advice_is_reported_as_advice(advisor_cli):
+    r = advisor_cli("diagnose", "--format", "json", "--describe", "Do I have to disable SIP to debug my macOS system extension?")
+    out = json.loads(r.stdout)
+    assert [a["id"] for a in out["advice"]] == ["sip-not-required"]
+    kinds = {d["id"]: d["kind"] for d in out["diagnoses"]}
+    assert kinds["sip-not-required"] == "advice"
+    assert all(kind == "cause" for did, kind in kinds.items() if did != "sip-not-required")
+    assert out["conclusion"] is None or out["conclusion"]["diagnosis"] != "sip-not-required"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from advisor.conversation.dialogue import (
     AskQuestion,
     Dialogue,
@@ -118,3 +120,97 @@ def test_the_description_prompt_comes_first(small_kb: KnowledgeBase) -> None:
     d.describe("it works on my mac but not on other macs")
     assert d.state.described
     assert [m.symptom for m in d.inv.describe_matches] == ["works-on-one-mac-only"]
+
+
+# ---- listening: checks, advice, corrections ---------------------------------------------------
+def test_i_dont_know_to_a_checkable_question_offers_the_check(small_kb: KnowledgeBase, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from tests.conversation.conftest import SIP_DISABLED, fake_csrutil
+    from tests.fake_mac import Reply
+
+    fake_csrutil(tmp_path, monkeypatch, Reply(SIP_DISABLED))
+    d = start(small_kb)
+    offer = d.next_turn()
+    assert isinstance(offer, OfferProbes) and not offer.after_unknown
+    d.decline(offer.probes)
+    turn = d.next_turn()
+    assert isinstance(turn, AskQuestion) and turn.choice.question.fact == "sip"
+    d.answer("sip", "unknown")
+    again = d.next_turn()
+    assert isinstance(again, OfferProbes) and again.after_unknown
+    assert again.choice.question.fact == "sip" and [p.command_line for p in again.probes] == ["csrutil status"]
+    d.decline(again.probes)  # still no: "I don't know" stands and the walk moves on
+    after = d.next_turn()
+    assert not (isinstance(after, (AskQuestion, OfferProbes)) and after.choice.question.fact == "sip")
+
+
+def test_i_dont_know_moves_on_when_nothing_here_can_check_it(small_kb: KnowledgeBase) -> None:
+    d = start(small_kb)  # PATH is empty: csrutil cannot run here
+    turn = d.next_turn()
+    assert isinstance(turn, AskQuestion) and turn.choice.question.fact == "sip" and turn.probes == []
+    d.answer("sip", "unknown")
+    after = d.next_turn()
+    assert not isinstance(after, OfferProbes)
+    assert not (isinstance(after, AskQuestion) and after.choice.question.fact == "sip")
+
+
+def test_a_question_that_needs_a_look_shows_the_command(kb: KnowledgeBase) -> None:
+    d = start(kb)
+    d.inv.answer("quarantined", "yes")
+    assert d.reopen_fact("quarantined") == "quarantined"
+    turn = d.next_turn()
+    assert isinstance(turn, AskQuestion) and turn.previous == "yes"
+    assert turn.cost == "failing-mac"
+    assert turn.check == "xattr -p com.apple.quarantine /Applications/MyApp.app"
+    lines = d.why_lines(turn.choice)
+    assert "To find out on the Mac where it fails, run:" in lines
+    assert "  $ xattr -p com.apple.quarantine /Applications/MyApp.app" in lines
+
+
+def test_a_fact_from_the_description_is_corrected_by_answering_its_question(kb: KnowledgeBase) -> None:
+    d = Dialogue(Investigation.start(kb))
+    d.describe("Our macOS packet tunnel app extension never starts.")
+    platform = d.inv.session.facts.get("platform")
+    assert platform is not None and (platform.value, str(platform.source)) == ("macos", "describe")
+    assert d.reopen_fact("platform") == "platform"
+    turn = d.next_turn()
+    assert isinstance(turn, AskQuestion) and turn.choice.question.id == "platform" and turn.previous == "macos"
+    d.answer("platform", "ios")
+    corrected = d.inv.session.facts.get("platform")
+    assert corrected is not None and (corrected.value, str(corrected.source)) == ("ios", "answer")
+
+
+@pytest.mark.parametrize(
+    "text, advice",
+    [
+        ("We're moving to a system extension. Do I have to disable SIP to debug it?", "sip-not-required"),
+        ('The log keeps saying "Provider is not signed with a Developer ID certificate". Is that why my macOS tunnel fails?', "log-noise-developer-id"),
+    ],
+)
+def test_a_direct_question_matching_advice_is_answered_at_once_as_advice(kb: KnowledgeBase, text: str, advice: str) -> None:
+    d = Dialogue(Investigation.start(kb))
+    d.describe(text)
+    first = d.next_turn()
+    assert advice in [a.id for a in first.advice]
+    assert not (isinstance(first, ShowDiagnosis) and first.assessment.diagnosis.advice)
+    assert advice not in [a.id for a in d.next_turn().advice]  # said once
+    assert all(not a.diagnosis.advice for a in d.causes())
+    assert advice in [a.id for a in d.advice()]
+    lines = d.advice_lines(next(a for a in first.advice if a.id == advice))
+    assert lines[0] == kb.diagnoses[advice].title and "What to do:" in lines
+
+
+def test_finished_lists_causes_and_advice_apart(small_kb: KnowledgeBase) -> None:
+    d = start(small_kb)
+    d.answer("sip", "disabled")
+    for _ in range(10):
+        turn = d.next_turn()
+        if isinstance(turn, Finished):
+            break
+        if isinstance(turn, ShowDiagnosis):
+            d.mark_presented(turn.assessment.id)
+            continue
+        assert isinstance(turn, AskQuestion)
+        d.answer(turn.choice.question.id, "unknown")
+    assert isinstance(turn, Finished)
+    assert all(not a.diagnosis.advice for a in turn.diagnoses)
+    assert [a.id for a in turn.all_advice] == ["sip-not-required"]

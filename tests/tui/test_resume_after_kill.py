@@ -64,5 +64,6 @@ async def test_resume_after_the_process_is_killed(small_kb, small_kb_root: Path,
         assert dict(dialogue.inv.session.answers) == answers
         assert dialogue.inv.describe == "works on my mac but not on other macs"
         asked = current_question(app)
-        assert asked is not None and dialogue.kb.questions[asked].fact not in answers  # the next one, not a repeat
+        # the next question, not a repeat; or, when nothing is left worth asking, the best explanation
+        assert (asked is not None and dialogue.kb.questions[asked].fact not in answers) or dialogue.presented_ids()
         assert any(t.startswith("advisor: Welcome back") for t in app.conversation.log_view.texts())

@@ -200,6 +200,8 @@ class ConversationScreen(Screen[None]):
         self._needs_advance = False
         turn = d.next_turn()
         self.turn = turn
+        for advice in turn.advice:  # the answer to the developer's own question, at once
+            self.log_view.add("advisor", f"{advice.diagnosis.title}. {advice.diagnosis.summary}")
         if isinstance(turn, AskQuestion):
             self._ask(turn.choice.question.id, turn.previous)
         elif isinstance(turn, OfferProbes):
