@@ -117,10 +117,6 @@ class Investigation:
         pointers = _count_quoted_messages_once(
             self.kb, pointers, matches, quoted.matches, quoted.pointers(self.kb, Source.DESCRIBE)
         )
-        if not any(m.strength > 0 and self.kb.symptoms[m.symptom].points_to for m in matches):
-            # Worded unlike any symptom phrase: fall back on resembling the diagnoses' own text.
-            self.resemblances = self.runtime.resemblance.rank(text)
-            pointers += resemblance_pointers(self.kb, self.resemblances)
         observations += quoted.observations(self.kb, Source.DESCRIBE)
         # What the developer states outright ("a development build I copied over") comes last:
         # it is read with negation and contrast, so it wins over a symptom phrase's `sets`.
@@ -128,6 +124,12 @@ class Investigation:
         self.stated_facts.extend(stated)
         observations += [Observation(s.fact, s.value, Source.DESCRIBE, s.detail, "description") for s in stated]
         self.session.add_evidence(observations, pointers)
+        if not any(m.strength > 0 and self.kb.symptoms[m.symptom].points_to for m in matches):
+            # Worded unlike any symptom phrase: fall back on resembling the diagnoses' own text,
+            # among those the facts known so far (the description's own included) leave open.
+            excluded = {did for did, a in self.session.ranking.all.items() if a.ruled_out}
+            self.resemblances = self.runtime.resemblance.rank(text, excluded)
+            self.session.add_evidence([], resemblance_pointers(self.kb, self.resemblances))
 
     def add_log_text(self, text: str) -> None:
         if not text.strip():

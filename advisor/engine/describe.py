@@ -24,6 +24,8 @@ STOPWORDS = frozenset(
 )
 # A negation near a matched phrase flips its meaning ("not in the simulator").
 NEGATIONS = frozenset(["not", "no", "never", "without", "isn't", "isnt", "aren't", "arent", "wasn't", "wasnt", "don't", "dont", "doesn't", "doesnt", "didn't", "didnt", "can't", "cant", "cannot", "won't", "wont", "nor"])
+# A word with one of these prefixes means the opposite of the word without it.
+_NEGATING_PREFIXES = ("non-", "non", "un-", "un")
 WINDOW_SLACK = 3  # reworded phrases: all content words within len(phrase) + 3 words
 _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "\u2026": "..."})
 _WORD = re.compile(r"[a-z0-9][a-z0-9+./_-]*")
@@ -94,6 +96,31 @@ def _window_coverage(words: frozenset[str], tokens: list[str]) -> tuple[float, i
     return best / len(words), best_at, best_at + width
 
 
+def _unprefixed(word: str) -> tuple[str, bool]:
+    """("notarized", True) for "unnotarized" or "non-notarized"; (word, False) otherwise."""
+    for prefix in _NEGATING_PREFIXES:
+        if word.startswith(prefix) and len(word) - len(prefix) >= 5:
+            return word[len(prefix) :], True
+    return word, False
+
+
+def _whole_words(text: str, start: int, end: int) -> str:
+    """text[start:end] widened to whole words (an alignment may start inside "unnotarized")."""
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return text[start:end]
+
+
+def _same_polarity(phrase: str, matched: str) -> bool:
+    """A fuzzy alignment may not flip a word's sense: "unnotarized" is not "notarized" (two
+    letters apart, so a near-verbatim score), and "non-sandboxed" is not "sandboxed"."""
+    phrase_words = {_unprefixed(w) for w in _WORD.findall(phrase)}
+    matched_words = {_unprefixed(w) for w in _WORD.findall(matched)}
+    return not any((base, not negated) in matched_words for base, negated in phrase_words if (base, negated) not in matched_words)
+
+
 def _negated(tokens: list[str], start: int, end: int) -> bool:
     return any(t in NEGATIONS or (t.endswith("nt") and t[:-2] + "n't" in NEGATIONS) for t in tokens[max(0, start - 3) : end])
 
@@ -155,7 +182,9 @@ class DescriptionMatcher:
                     # A fair (not near-verbatim) match must still contain most of the phrase's
                     # words: "I pass providerBundleIdentifier" is not "wrong providerBundleIdentifier".
                     present = len(p.words.intersection(window)) / len(p.words) if p.words else 1.0
-                    plausible = alignment.score >= STRONG or present >= FAIR_WORD_SHARE
+                    plausible = (alignment.score >= STRONG or present >= FAIR_WORD_SHARE) and _same_polarity(
+                        p.text, _whole_words(norm, alignment.dest_start, alignment.dest_end)
+                    )
                     if plausible and (not p.negative or window_negated):  # "never shows up" needs its "never"
                         score = alignment.score
                         negated = not p.negative and window_negated

@@ -52,7 +52,9 @@ class ResemblanceIndex:
             norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
             self.vectors[did] = {w: v / norm for w, v in vec.items()}
 
-    def rank(self, text: str) -> list[Resemblance]:
+    def rank(self, text: str, excluded: set[str] | frozenset[str] = frozenset()) -> list[Resemblance]:
+        """The diagnoses the text most resembles, best first; `excluded` ones (already ruled
+        out) are not candidates, so they cannot crowd out the ones still possible."""
         words = Counter(w for w in _content_words(normalise_text(text), self.vocab) if w in self.idf)
         if len(words) < 3:  # too little to judge by resemblance
             return []
@@ -60,6 +62,8 @@ class ResemblanceIndex:
         norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
         scores = []
         for did, dvec in self.vectors.items():
+            if did in excluded:
+                continue
             sim = sum(v * dvec.get(w, 0.0) for w, v in vec.items()) / norm
             if sim >= MIN_SIMILARITY:
                 scores.append(Resemblance(did, round(sim, 3)))

@@ -32,3 +32,20 @@ def test_used_only_when_no_symptom_phrase_matched(kb):
         "Every time the app starts, macOS asks the user again to authorise our system extension in System Settings."
     )
     assert other.resemblances and other.result()["describe"]["resembles"]
+
+
+def test_ruled_out_diagnoses_do_not_crowd_out_the_open_ones(kb):
+    text = (
+        "Every time the app starts, macOS asks the user again to authorise our system extension "
+        "in System Settings before the filter runs."
+    )
+    index = ResemblanceIndex(kb)
+    first = index.rank(text)[0].diagnosis
+    without = index.rank(text, {first})
+    assert without and first not in {r.diagnosis for r in without}
+    # In an investigation, what the facts already rule out is not a candidate, and the best open
+    # candidate gets the full weight, so it is listed.
+    inv = Investigation.start(kb)
+    inv.answer("platform", "ios")  # system extensions exist only on macOS
+    inv.add_description(text)
+    assert all(inv.session.ranking.all[r.diagnosis].ruled_out == [] for r in inv.resemblances)
