@@ -628,6 +628,7 @@ def run_case(case: MatrixCase, workdir: Path) -> MatrixOutcome:
             top=ranked[0].id if ranked else None,
             confirmed=[a.id for a in ranked if str(a.status) == "confirmed"],
             error_findings=[f["rule"] for f in findings if f["severity"] == "error"],
+            ranked=[(a.id, str(a.status)) for a in ranked],
         )
         outcome.detail = "; ".join(f"{a.id} {a.status} {a.score}" for a in ranked[:3]) + " | findings: " + ", ".join(
             f"{f['rule']}({f['severity']})" for f in findings

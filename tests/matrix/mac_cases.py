@@ -152,6 +152,7 @@ def _outcome(case: MatrixCase, result: dict[str, Any] | None, err: str) -> tuple
         ranked[0]["id"] if ranked else None,
         confirmed=[d["id"] for d in ranked if d.get("status") == "confirmed"],
         error_findings=[f["rule"] for f in findings if f.get("severity") == "error"],
+        ranked=[(d["id"], str(d.get("status"))) for d in ranked],
     )
     shown = ", ".join(f"{d['id']} ({d['status']} {d['score']:.2f})" for d in ranked[:3]) or "no diagnosis"
     outcome.detail = shown + (f"; error findings: {', '.join(outcome.error_findings)}" if outcome.error_findings else "")
