@@ -69,7 +69,7 @@ def run(ns: argparse.Namespace) -> int:
 
     if ns.log == "-":
         require_stdin("--log")
-    output = ns.output or _default_output()
+    output = _default_output() if ns.output is None else ns.output
     # Claimed before the probes run: refused at once if it is an input or another collect's output.
     with claimed_outputs([("--output", output)], [("--log", ns.log), ("--app", ns.app)]) as claimed:
         return _collect(ns, output, claimed["--output"])

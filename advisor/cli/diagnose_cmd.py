@@ -46,8 +46,8 @@ def run(ns: argparse.Namespace) -> int:
     if ns.log == "-":
         require_stdin("--log")
     # Outputs are checked and locked before any work: none may be an input or another output.
-    report_option = "--output" if ns.output else "the report (standard output)"
-    outputs = [(report_option, ns.output or "-"), ("--transcript", ns.transcript)]
+    report_option = "--output" if ns.output is not None else "the report (standard output)"
+    outputs = [(report_option, "-" if ns.output is None else ns.output), ("--transcript", ns.transcript)]
     inputs = [("--log", ns.log), ("--from", ns.from_transcript), ("--answers", ns.answers), ("--app", ns.app)]
     with claimed_outputs(outputs, inputs) as claimed:
         if ns.answers:

@@ -51,8 +51,8 @@ def with_probe_outputs(result: dict[str, Any], runs: list[ProbeRun]) -> dict[str
 def run(ns: argparse.Namespace) -> int:
     from advisor.cli.arguments import claimed_outputs
 
-    option = "--output" if ns.output else "the report (standard output)"
-    with claimed_outputs([(option, ns.output or "-")], [("the session", ns.session)]) as claimed:
+    option = "--output" if ns.output is not None else "the report (standard output)"
+    with claimed_outputs([(option, "-" if ns.output is None else ns.output)], [("the session", ns.session)]) as claimed:
         return _report(ns, claimed[option])
 
 
