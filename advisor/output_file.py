@@ -7,7 +7,8 @@ Where the bytes go depends on what the name points at:
 * an existing device or FIFO (`/dev/null`, a named pipe): opened and written in place;
 * a regular file, or a new name: written to a hidden temporary file beside it, then renamed
   over it, so a crash, a kill or a full disk leaves the old file or the new one, never half
-  of one. A file that already existed keeps its permission bits (and, for root, its owner).
+  of one. A file that already existed keeps its permission bits (and, for root, its owner);
+  one the user cannot write (read-only) is not replaced.
 * through a symbolic link only when the link is the user's own (or root's) and its target is
   somewhere the user can write; otherwise the write is refused.
 
@@ -158,6 +159,8 @@ def resolve_output(given: str, option: str = "--output", *, private: bool = Fals
     if st is not None and not stat.S_ISREG(st.st_mode):  # a device or a FIFO: written in place
         return Output(label, given, OutputKind.STREAM, path=Path(path_text), identity=(st.st_dev, st.st_ino), null_device=_is_null(st))
     folder = os.path.dirname(path_text) or "/"
+    if st is not None and not linked and not os.access(path_text, os.W_OK):
+        raise OutputError(f"{label}: is read-only; not replaced (remove it or give another name)")
     if linked and (not os.access(folder, os.W_OK | os.X_OK) or (st is not None and not os.access(path_text, os.W_OK))):
         raise OutputError(f"{label}: is a link to {path_text}, where you cannot write; not followed")
     # A regular file, or a new one: its folder is real and resolved, the name is the last part.

@@ -45,6 +45,7 @@ _STR_TAG = "tag:yaml.org,2002:str"
 # Text that holds lone surrogates (bytes that were not UTF-8, kept by `surrogateescape`) has no
 # YAML form: it is written as the base64 of its UTF-8 bytes with surrogates passed through.
 SURROGATE_TEXT_TAG = "!text-utf8"
+MAX_DEPTH = 100  # levels of nested mappings and lists (the knowledge base and transcripts use < 10)
 # Plain scalars starting with one of these may be numbers, null, booleans, timestamps...; any
 # other plain scalar is text, which spares the regex resolvers on most of the knowledge base.
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
@@ -80,10 +81,13 @@ def _yaml_message(exc: yaml.YAMLError, name: str) -> str:
     return f"{name}:{line}: malformed YAML: {problem}"
 
 
-def _construct(node: yaml.Node, name: str, seen: set[int] | None = None) -> Any:
-    """Build plain data from composed nodes. A node met twice is an alias: refused at once."""
+def _construct(node: yaml.Node, name: str, seen: set[int] | None = None, depth: int = 0) -> Any:
+    """Build plain data from composed nodes. A node met twice is an alias: refused at once; so is
+    nesting deeper than MAX_DEPTH (every reader of the data recurses through it)."""
     if seen is None:
         seen = set()
+    if depth > MAX_DEPTH:
+        raise YamlError(f"{name}:{node.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
     node_id = id(node)
     if node_id in seen:
         raise YamlError(f"{name}:{node.start_mark.line + 1}: YAML anchors and aliases are not allowed")
@@ -106,7 +110,7 @@ def _construct(node: yaml.Node, name: str, seen: set[int] | None = None) -> Any:
         key_lines: dict[str, int] = {}
         out.key_lines = key_lines
         for key_node, value_node in node.value:
-            key = _construct(key_node, name, seen)
+            key = _construct(key_node, name, seen, depth + 1)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 if not isinstance(key, (int, float, bool)):
@@ -114,13 +118,13 @@ def _construct(node: yaml.Node, name: str, seen: set[int] | None = None) -> Any:
                 key = _scalar_text(key)
             if key in out:
                 raise YamlError(f"{name}:{key_line}: duplicate key '{key}'")
-            out[key] = _construct(value_node, name, seen)
+            out[key] = _construct(value_node, name, seen, depth + 1)
             key_lines[key] = key_line
         return out
     seq = LocatedList()
     seq.line = node.start_mark.line + 1
     seq.item_lines = [item.start_mark.line + 1 for item in node.value]
-    seq.extend(_construct(item, name, seen) for item in node.value)
+    seq.extend(_construct(item, name, seen, depth + 1) for item in node.value)
     return seq
 
 

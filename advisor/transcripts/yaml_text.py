@@ -83,8 +83,8 @@ for _dumper in (_ExactDumper, _QuotingDumper):
     _dumper.add_representer(str, _represent_text)
 
 
-class UnwritableText(ValueError):
-    """The emitter produced YAML that does not read back as the data (never expected)."""
+class UnwritableText(UserError):
+    """Data that cannot be written as YAML that reads back the same: nothing is written."""
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -101,11 +101,16 @@ def _same(a: Any, b: Any) -> bool:
 def dump_exact(data: dict[str, Any], name: str = "transcript") -> str:
     """YAML text that `advisor.knowledge.yaml_source.parse_yaml_text` reads back as `data`
     (mappings with text keys; text, numbers, booleans and null as values)."""
+    problem = "it does not read back the same"
     for dumper in (_ExactDumper, _QuotingDumper):
-        text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=_WIDTH)
+        try:
+            text = yaml.dump(data, Dumper=dumper, sort_keys=False, allow_unicode=True, width=_WIDTH)
+        except RecursionError:
+            problem = "it is nested too deep"
+            break
         try:
             if _same(data, parse_yaml_text(text, name)):
                 return text
-        except UserError:
-            pass
-    raise UnwritableText(f"{name}: advisor could not write this text as YAML that reads back the same")
+        except UserError as exc:
+            problem = exc.message
+    raise UnwritableText(f"{name}: not written: {problem}")
