@@ -104,6 +104,8 @@ def _construct(node: yaml.Node, name: str, seen: set[int] | None = None, depth: 
             return _SCALARS.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise YamlError(_yaml_message(exc, name)) from None
+        except (ValueError, OverflowError):  # a number of thousands of digits, a date out of range
+            raise YamlError(f"{name}:{node.start_mark.line + 1}: the value {node.value[:20]!r}... is not a number or date advisor reads") from None
     if isinstance(node, yaml.MappingNode):
         out = LocatedDict()
         out.line = node.start_mark.line + 1
