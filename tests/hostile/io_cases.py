@@ -10,7 +10,10 @@ A Case builds its files in a fresh folder, runs one `advisor` command on them as
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,5 +105,29 @@ def both(*setups: Setup) -> Setup:
     def setup(folder: Path) -> None:
         for s in setups:
             s(folder)
+
+    return setup
+
+
+def sparse(name: str, size: int) -> Setup:
+    """A file of `size` bytes that takes no room (all holes)."""
+
+    def setup(folder: Path) -> None:
+        with (folder / name).open("wb") as fh:
+            fh.truncate(size)
+
+    return setup
+
+
+def fifo_with(name: str, content: bytes) -> Setup:
+    """A named pipe a thread writes `content` into (a reader that stops early is fine)."""
+
+    def feed(path: Path) -> None:
+        with contextlib.suppress(BrokenPipeError):
+            path.write_bytes(content)
+
+    def setup(folder: Path) -> None:
+        os.mkfifo(folder / name)
+        threading.Thread(target=feed, args=(folder / name,), daemon=True).start()
 
     return setup

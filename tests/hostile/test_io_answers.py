@@ -3,32 +3,13 @@ read, never a traceback, an unbounded read or a changed input."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.hostile.io_cases import Case, run_case, write
+from tests.hostile.io_cases import Case, fifo_with, run_case, sparse, write
 
 VALID = "platform: macos\npackaging: sysex\napp_location: elsewhere\n"
-
-
-def sparse(name: str, size: int):
-    def setup(folder: Path) -> None:
-        with (folder / name).open("wb") as fh:
-            fh.truncate(size)
-
-    return setup
-
-
-def fifo_with(name: str, content: bytes):
-    def setup(folder: Path) -> None:
-        import threading
-
-        os.mkfifo(folder / name)
-        threading.Thread(target=lambda: (folder / name).write_bytes(content), daemon=True).start()
-
-    return setup
 
 
 def link_loop(folder: Path) -> None:

@@ -4,12 +4,11 @@ exception text or a changed input."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from tests.hostile.io_cases import Case, both, run_case, write
+from tests.hostile.io_cases import Case, both, fifo_with, run_case, sparse, write
 from tests.transcripts.test_malformed import ISSUE_CASES
 
 COMMANDS = (
@@ -62,24 +61,6 @@ def cut_cases() -> list[Case]:
         transcript_case(f"cut-at-{n}", VALID[:n], (0, 1, 2), command=i)
         for i, n in enumerate((1, 10, 25, 60, 120, 200, 300, len(VALID) - 40))
     ]
-
-
-def sparse(name: str, size: int):
-    def setup(folder: Path) -> None:
-        with (folder / name).open("wb") as fh:
-            fh.truncate(size)
-
-    return setup
-
-
-def fifo_with(name: str, content: bytes):
-    def setup(folder: Path) -> None:
-        import threading
-
-        os.mkfifo(folder / name)
-        threading.Thread(target=lambda: (folder / name).write_bytes(content), daemon=True).start()
-
-    return setup
 
 
 HUGE_OUTPUT = VALID.replace("  stderr: ''\n", "  stderr: ''\n- id: sw-vers\n  argv: [sw_vers]\n  exit_code: 0\n  stdout: |\n" + "    ProductVersion:\t14.5\n" * 400_000)

@@ -19,6 +19,7 @@ from advisor.conversation.session_store import SessionStore
 from advisor.knowledge.yaml_source import parse_yaml_text
 from advisor.transcripts.format import Expectation, RecordedProbe, Transcript, dump_transcript, load_transcript, save_transcript
 from advisor.transcripts.yaml_text import dump_exact
+from tests.hostile.io_support import assert_clean, run_advisor
 from tests.transcripts.text_strategies import any_text, argv_text
 
 FORMAT_EXAMPLES = 200
@@ -152,3 +153,25 @@ def test_the_session_store_writer_carries_any_text(t: Transcript, tmp_path: Path
     assert oct(path.stat().st_mode & 0o777) == oct(0o600)  # a saved session is its owner's only
     assert _comparable(load_transcript(path)) == _comparable(t)
     assert not [p for p in os.listdir(path.parent) if p.startswith(".")]  # no temp or lock file left
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        ["collect", "--log", "{log}", "--output", "{out}"],
+        ["collect", "--describe", "a\tb\n\x1b[31mred\x1b[0m \u2028 \udcff", "--output", "{out}"],
+        ["diagnose", "--log", "{log}", "--describe", "tab\there\r\nand CR", "--output", "{d}/r.txt", "--transcript", "{out}"],
+    ],
+    ids=["collect-log", "collect-describe", "diagnose-transcript"],
+)
+def test_the_issue_reproduction_reads_back(tmp_path: Path, make: list[str]) -> None:
+    """`printf 'a\\tb\\nSignature check failed \\033[0m\\n' > l.log; advisor collect --log l.log
+    --output c.yaml; advisor diagnose --from c.yaml`: "wrote", then the file was unreadable."""
+    log = tmp_path / "l.log"
+    log.write_bytes(b"a\tb\nSignature check failed \x1b[0m\n")
+    out = tmp_path / "c.yaml"
+    args = [a.format(log=log, out=out, d=tmp_path) for a in make]
+    assert_clean(run_advisor(*args, cwd=tmp_path, env={"PATH": str(tmp_path / "no-tools")}), 0, 1)
+    again = run_advisor("diagnose", "--from", str(out), "--format", "json", cwd=tmp_path)
+    assert_clean(again, 0, 1)
+    assert_clean(run_advisor("report", str(out), "--output", str(tmp_path / "r.md"), cwd=tmp_path), 0)
