@@ -45,6 +45,8 @@ def _describe(value: Any) -> str:
         return "empty"
     if isinstance(value, bool):
         return f"{str(value).lower()}"
+    if isinstance(value, (int, float)):
+        return "the number " + (str(value) if len(str(value)) <= 20 else str(value)[:17] + "...")
     text = as_text(value)
     return repr(text if len(text) <= 40 else text[:37] + "...")
 
