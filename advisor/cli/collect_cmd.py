@@ -22,9 +22,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from advisor.cli.arguments import probe_timeout
 from advisor.exit_status import ExitStatus
 
 if TYPE_CHECKING:
+    from advisor.output_file import Output
     from advisor.probes import ProbeContext, ProbeRun
 
 
@@ -41,7 +43,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--describe", metavar="TEXT", help="the problem in your own words, saved with the transcript")
     p.add_argument("--log", metavar="FILE", help="log text to include (`log show` output, Console copy); - for stdin")
     p.add_argument("--no-redact", action="store_true", help="keep personal identifiers (UDIDs, names, e-mails) in the transcript")
-    p.add_argument("--probe-timeout", metavar="SECONDS", type=float, default=None, help="per-probe timeout (default: each probe's own)")
+    p.add_argument("--probe-timeout", metavar="SECONDS", type=probe_timeout, default=None, help="per-probe timeout, 0.1 to 600 (default: each probe's own)")
     p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
@@ -78,14 +80,25 @@ def _default_output() -> str:
 
 
 def run(ns: argparse.Namespace) -> int:
+    from advisor.cli.arguments import claimed_outputs, require_stdin
+
+    if ns.log == "-":
+        require_stdin("--log")
+    output = _default_output() if ns.output is None else ns.output
+    # Claimed before the probes run: refused at once if it is an input or another collect's output.
+    with claimed_outputs([("--output", output)], [("--log", ns.log), ("--app", ns.app)]) as claimed:
+        return _collect(ns, output, claimed["--output"])
+
+
+def _collect(ns: argparse.Namespace, output: str, target: Output) -> int:
     from advisor.conversation.recording import investigation_from_transcript, transcript_from_investigation
     from advisor.investigation import Investigation
     from advisor.knowledge.loader import load_knowledge
+    from advisor.output_file import write
     from advisor.transcripts.format import dump_transcript
     from advisor.transcripts.redaction import redact_transcript
 
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
-    output = ns.output or _default_output()
     inv = Investigation.start(kb)
     # The context is recorded in the transcript, so replay reads the outputs as here.
     runs = inv.run_probe_rounds(inv.discover(ns.app), ns.probe_timeout, every=True)
@@ -103,9 +116,14 @@ def run(ns: argparse.Namespace) -> int:
     transcript.expected = None  # nobody has confirmed this diagnosis: replay checks the recorded result
     ran = {r.probe_id for r in runs}
     missing = sorted(pid for pid in kb.probes if pid not in ran)
-    transcript.notes = (
-        f"Collected by advisor collect: {len(runs)} probe run(s)."
-        + (f" Not available here (tool or subject missing): {', '.join(missing)}." if missing else "")
+    transcript.notes = " ".join(
+        part
+        for part in (
+            f"Collected by advisor collect: {len(runs)} probe run(s).",
+            f"Not available here (tool or subject missing): {', '.join(missing)}." if missing else "",
+            transcript.notes,
+        )
+        if part
     )
     if not ns.no_redact:
         transcript = redact_transcript(transcript)
@@ -121,12 +139,8 @@ def run(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     text = dump_transcript(transcript)
-    if output == "-":
-        sys.stdout.write(text)
-    else:
-        from advisor.transcripts.format import write_keeping_on_failure
-
-        write_keeping_on_failure(output, text, "transcript")
+    write(target, text, "transcript")
+    if output != "-":
         print(
             f"advisor: wrote {output} ({len(runs)} probe run(s){'' if ns.no_redact else ', redacted'}); "
             f"diagnose it anywhere with: advisor diagnose --from {output}",

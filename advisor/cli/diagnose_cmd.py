@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from advisor.cli.arguments import probe_timeout
 from advisor.exit_status import ExitStatus, UserError
+
+if TYPE_CHECKING:
+    from advisor.investigation import Investigation
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -25,60 +29,51 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--answer", metavar="FACT=VALUE", action="append", default=[], help="a known fact (repeatable)")
     p.add_argument("--answers", metavar="FILE", help="YAML mapping of FACT: VALUE")
     p.add_argument("--probe", choices=("yes", "no"), default="no", help="run the read-only probes it needs without asking (yes) or none (no; default)")
-    p.add_argument("--probe-timeout", metavar="SECONDS", type=float, default=None, help="per-probe timeout (default 10 s)")
+    p.add_argument("--probe-timeout", metavar="SECONDS", type=probe_timeout, default=None, help="per-probe timeout, 0.1 to 600 (default: each probe's own)")
     p.add_argument("--format", choices=("text", "json", "markdown", "html"), default="text")
-    p.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--output", metavar="FILE", help="write the report here instead of stdout (- is stdout)")
     p.add_argument("--no-redact", action="store_true", help="keep personal identifiers (UDIDs, names, e-mails) in the output")
-    p.add_argument("--transcript", metavar="FILE", help="also save this session as a transcript")
+    p.add_argument("--transcript", metavar="FILE", help="also save this session as a transcript (- is stdout, with --output FILE)")
     p.add_argument("--from", dest="from_transcript", metavar="TRANSCRIPT", help="take the evidence from a transcript made elsewhere")
     p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
 
 
-def parse_answer_args(values: list[str]) -> list[tuple[str, str, str]]:
-    out = []
-    for raw in values:
-        if "=" not in raw:
-            raise UserError(f"--answer {raw!r}: expected FACT=VALUE")
-        fact, value = raw.split("=", 1)
-        out.append((fact.strip(), value.strip(), f"--answer {raw}"))
-    return out
-
-
-def read_answers_file(path: str) -> list[tuple[str, str, str]]:
-    from advisor.knowledge.yaml_source import YamlError, as_text, line_of, read_yaml
-
-    try:
-        data = read_yaml(Path(path), path)
-    except YamlError as exc:
-        raise UserError(f"--answers {exc.message}") from None
-    if data is None:
-        return []
-    if not isinstance(data, dict):
-        raise UserError(f"--answers {path}:1: expected a mapping of FACT: VALUE")
-    out = []
-    for fact, value in data.items():
-        if isinstance(value, (dict, list)):
-            raise UserError(f"--answers {path}:{line_of(data, fact)}: the value of '{fact}' must be plain text")
-        out.append((str(fact), as_text(value), f"--answers {path}:{line_of(data, fact)}"))
-    return out
-
-
 def run(ns: argparse.Namespace) -> int:
-    from advisor.investigation import Investigation
-    from advisor.knowledge.loader import load_knowledge
+    from advisor.cli.arguments import claimed_outputs, parse_answer_args, read_answers_file, require_stdin
+    from advisor.output_file import write
     from advisor.reports import render_report
 
     answers = parse_answer_args(ns.answer)
-    if ns.answers:
-        answers = read_answers_file(ns.answers) + answers  # command-line answers win
+    if ns.log == "-":
+        require_stdin("--log")
+    # Outputs are checked and locked before any work: none may be an input or another output.
+    report_option = "--output" if ns.output is not None else "the report (standard output)"
+    outputs = [(report_option, "-" if ns.output is None else ns.output), ("--transcript", ns.transcript)]
+    inputs = [("--log", ns.log), ("--from", ns.from_transcript), ("--answers", ns.answers), ("--app", ns.app)]
+    with claimed_outputs(outputs, inputs) as claimed:
+        if ns.answers:
+            answers = read_answers_file(ns.answers) + answers  # command-line answers win
+        inv = _investigate(ns, answers)
+        result = inv.result()
+        # Everything is rendered (and redacted) before anything is written: a failure writes nothing.
+        transcript_text = _transcript_text(inv, ns) if ns.transcript else None
+        report_text = render_report(result, ns.format, redact=not ns.no_redact)
+        if transcript_text is not None:
+            write(claimed["--transcript"], transcript_text, "transcript")
+        write(claimed[report_option], report_text, "report")
+    return int(ExitStatus.DONE if result["diagnoses"] else ExitStatus.NO_DIAGNOSIS)
+
+
+def _investigate(ns: argparse.Namespace, answers: list[tuple[str, str, str]]) -> Investigation:
+    from advisor.investigation import Investigation
+    from advisor.knowledge.loader import load_knowledge
+
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
-
     if ns.from_transcript:
-        from advisor.conversation.recording import investigation_from_transcript
-        from advisor.transcripts.format import load_transcript
+        from advisor.cli.replay_cmd import load_session
 
-        inv = investigation_from_transcript(kb, load_transcript(ns.from_transcript))
+        inv = load_session(ns.from_transcript, kb)[1]
     else:
         inv = Investigation.start(kb)
     for fact, value, where in answers:
@@ -94,23 +89,17 @@ def run(ns: argparse.Namespace) -> int:
         inv.add_bundle(ns.app, ns.udid)
     if ns.probe == "yes":
         inv.run_probe_rounds(inv.discover(ns.app), timeout=ns.probe_timeout)
+    return inv
 
-    result = inv.result()
-    from advisor.transcripts.format import write_keeping_on_failure
 
-    if ns.transcript:
-        from advisor.conversation.recording import transcript_from_investigation
-        from advisor.transcripts.format import dump_transcript
+def _transcript_text(inv: Investigation, ns: argparse.Namespace) -> str:
+    from advisor.conversation.recording import transcript_from_investigation
+    from advisor.transcripts.format import dump_transcript
 
-        transcript = transcript_from_investigation(inv, Path(ns.transcript).stem)
-        if not ns.no_redact:  # a transcript is an export too: it leaves this machine
-            from advisor.transcripts.redaction import redact_transcript
+    name = Path(ns.transcript).stem if ns.transcript != "-" else "advisor-diagnose"
+    transcript = transcript_from_investigation(inv, name)
+    if not ns.no_redact:  # a transcript is an export too: it leaves this machine
+        from advisor.transcripts.redaction import redact_transcript
 
-            transcript = redact_transcript(transcript)
-        write_keeping_on_failure(ns.transcript, dump_transcript(transcript), "transcript")
-    text = render_report(result, ns.format, redact=not ns.no_redact)
-    if ns.output:
-        write_keeping_on_failure(ns.output, text, "report")
-    else:
-        sys.stdout.write(text)
-    return int(ExitStatus.DONE if result["diagnoses"] else ExitStatus.NO_DIAGNOSIS)
+        transcript = redact_transcript(transcript)
+    return dump_transcript(transcript)

@@ -9,6 +9,7 @@ diagnoses, 2 when one cannot be read (newer format, truncated, corrupt).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +75,10 @@ def load_session(path: str | Path, kb: KnowledgeBase, runtime: KnowledgeRuntime 
         return transcript, investigation_from_transcript(kb, transcript, runtime)
     except UserError as exc:
         raise UserError(f"{path}: {exc.message}") from None
-    except RECORDED_DATA_ERRORS as exc:  # recorded output a parser cannot digest is bad input
-        raise UserError(f"{path}: cannot be replayed ({type(exc).__name__}: {exc})") from None
+    except RECORDED_DATA_ERRORS:  # recorded data the loader let through and a reader cannot digest
+        if os.environ.get("ADVISOR_DEBUG"):
+            raise
+        raise UserError(f"{path}: cannot be replayed: some recorded data has a shape advisor cannot read (ADVISOR_DEBUG=1 shows where)") from None
 
 
 def expectation_of(t: Transcript) -> Expectation | None:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from advisor.exit_status import ExitStatus
 
 if TYPE_CHECKING:
+    from advisor.output_file import Output
     from advisor.probes import ProbeRun
 
 FORMATS = ("markdown", "html", "json", "text")
@@ -32,7 +33,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("session", metavar="SESSION", help="a transcript or a saved TUI session file")
     p.add_argument("--format", choices=FORMATS, default="markdown", help="report format (default markdown)")
-    p.add_argument("--output", metavar="FILE", help="write the report here instead of stdout")
+    p.add_argument("--output", metavar="FILE", help="write the report here instead of stdout (- is stdout)")
     p.add_argument("--no-redact", action="store_true", help="keep personal identifiers (UDIDs, names, e-mails) in the report")
     p.add_argument("--knowledge", metavar="DIR", help=argparse.SUPPRESS)
     p.set_defaults(func=run)
@@ -48,10 +49,18 @@ def with_probe_outputs(result: dict[str, Any], runs: list[ProbeRun]) -> dict[str
 
 
 def run(ns: argparse.Namespace) -> int:
+    from advisor.cli.arguments import claimed_outputs
+
+    option = "--output" if ns.output is not None else "the report (standard output)"
+    with claimed_outputs([(option, "-" if ns.output is None else ns.output)], [("the session", ns.session)]) as claimed:
+        return _report(ns, claimed[option])
+
+
+def _report(ns: argparse.Namespace, target: Output) -> int:
     from advisor.cli.replay_cmd import load_session
     from advisor.knowledge.loader import load_knowledge
+    from advisor.output_file import write
     from advisor.reports import render_report
-    from advisor.transcripts.format import write_atomically
 
     kb = load_knowledge(Path(ns.knowledge) if ns.knowledge else None)
     transcript, inv = load_session(ns.session, kb)
@@ -65,8 +74,5 @@ def run(ns: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     text = render_report(result, ns.format, redact=not ns.no_redact)
-    if ns.output:
-        write_atomically(ns.output, text)
-    else:
-        sys.stdout.write(text)
+    write(target, text, "report")
     return int(ExitStatus.DONE)

@@ -29,6 +29,10 @@ def run(ns: argparse.Namespace) -> int:
     from advisor.knowledge.loader import load_knowledge
     from advisor.triage import LogTriage
 
+    if ns.file == "-":
+        from advisor.cli.arguments import require_stdin
+
+        require_stdin("triage")
     kb = load_knowledge()
     result = LogTriage(kb).triage_path(ns.file)
     if ns.format == "json":

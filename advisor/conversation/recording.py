@@ -8,11 +8,17 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from advisor.evidence import Observation, Source
+from advisor.exit_status import UserError
 from advisor.investigation import Investigation, KnowledgeRuntime
 from advisor.knowledge.model import KnowledgeBase
+from advisor.transcripts import limits
 from advisor.transcripts.format import Expectation, RecordedProbe, Transcript
+
+if TYPE_CHECKING:
+    from advisor.probes import ProbeRun
 
 
 def investigation_from_transcript(
@@ -59,8 +65,14 @@ def replayed_probe_run(kb: KnowledgeBase, p: RecordedProbe, context=None):  # ->
     from advisor.probes import ProbeRun, parse_probe_output
 
     observations = []
+    error = p.error
     if not p.timed_out and p.exit_code is not None and p.id in kb.probes:
-        observations = parse_probe_output(kb, p.id, p.stdout, p.stderr, p.exit_code, context)
+        try:
+            observations = parse_probe_output(kb, p.id, p.stdout, p.stderr, p.exit_code, context)
+        except UserError:
+            raise
+        except Exception as exc:  # as when the probe ran: a parser that chokes settles nothing
+            error = error or f"could not read its recorded output ({type(exc).__name__})"
     return ProbeRun(
         probe_id=p.id,
         argv=list(p.argv),
@@ -69,35 +81,66 @@ def replayed_probe_run(kb: KnowledgeBase, p: RecordedProbe, context=None):  # ->
         stdout=p.stdout,
         stderr=p.stderr,
         timed_out=p.timed_out,
-        error=p.error,
+        error=error,
         observations=observations,
         parser=kb.probes[p.id].parser if p.id in kb.probes else "",
         context=context,
+        truncated=p.truncated,
     )
+
+
+def recorded_probes(runs: list[ProbeRun]) -> tuple[list[RecordedProbe], list[str]]:
+    """The runs as recorded, their output cut to the transcript limits (advisor.transcripts.limits),
+    and the ids of the probes whose output was cut here."""
+    from advisor.probes.parsers import parser_spec
+
+    budget = limits.PROBE_OUTPUT_CHARS
+    recorded, cut = [], []
+    for r in runs:
+        spec = parser_spec(r.parser) if r.parser else None
+        room = min(limits.PROBE_STDOUT_CHARS, max(budget, limits.PROBE_MIN_CHARS))
+        stdout = limits.keep(r.stdout, room, tail=bool(spec and spec.keep_tail))
+        stderr = limits.keep(r.stderr, limits.PROBE_STDERR_CHARS)
+        budget -= len(stdout.text)
+        if stdout.cut or stderr.cut:
+            cut.append(r.probe_id)
+        recorded.append(
+            RecordedProbe(
+                id=r.probe_id, argv=list(r.argv), exit_code=r.exit_code, duration_ms=r.duration_ms,
+                stdout=stdout.text, stderr=stderr.text, timed_out=r.timed_out, error=r.error,
+                truncated=r.truncated or stdout.cut or stderr.cut,
+            )
+        )
+    return recorded, cut
 
 
 def transcript_from_investigation(inv: Investigation, transcript_id: str, title: str = "") -> Transcript:
     result = inv.result()
+    probes, cut = recorded_probes(inv.probe_runs)
+    log = limits.keep(inv.log_text, limits.LOG_CHARS, tail=True)  # a log's last lines are the failure's
+    notes = []
+    if cut:
+        notes.append(
+            f"The output of {', '.join(dict.fromkeys(cut))} was longer than a transcript keeps "
+            f"({limits.kb_size(limits.PROBE_STDOUT_CHARS)} a probe, {limits.kb_size(limits.PROBE_OUTPUT_CHARS)} in all): "
+            "the lines their parsers read first were kept."
+        )
+    if log.cut:
+        notes.append(f"The log was longer than a transcript keeps ({limits.kb_size(limits.LOG_CHARS)}): its last lines were kept.")
     return Transcript(
         id=transcript_id,
         title=title or (result["diagnoses"][0]["title"] if result["diagnoses"] else "advisor session"),
         recorded=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         describe=inv.describe,
         answers=dict(inv.session.answers),
-        log=inv.log_text,
+        log=log.text,
         bundle=inv.bundle,
         probe_context=dataclasses.asdict(inv.probe_context) if inv.probe_context is not None else None,
         observations=[
             {"fact": o.fact, "value": o.value, "source": str(o.source), "detail": o.detail, "origin": o.origin}
             for o in inv.context_evidence
         ],
-        probes=[
-            RecordedProbe(
-                id=r.probe_id, argv=list(r.argv), exit_code=r.exit_code, duration_ms=r.duration_ms,
-                stdout=r.stdout, stderr=r.stderr, timed_out=r.timed_out, error=r.error,
-            )
-            for r in inv.probe_runs
-        ],
+        probes=probes,
         expected=Expectation(
             first=result["diagnoses"][0]["id"] if result["diagnoses"] else None,
             include=[d["id"] for d in result["diagnoses"][1:] if d["status"] in ("confirmed", "likely")],
@@ -105,6 +148,7 @@ def transcript_from_investigation(inv: Investigation, transcript_id: str, title:
         result={
             "diagnoses": [{"id": d["id"], "status": d["status"], "score": d["score"]} for d in result["diagnoses"]],
         },
+        notes=" ".join(notes),
     )
 
 

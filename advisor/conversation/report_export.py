@@ -26,9 +26,10 @@ def with_suffix_for(path_text: str, fmt: str) -> str:
 
 
 def write_report(result: dict[str, Any], fmt: str, path: str | Path, redact: bool = True) -> Path:
-    """Render and write atomically; UserError (one line) when the format or the path fails."""
+    """Render and write (advisor.output_file: a device in place, a file atomically, never through
+    someone else's link); UserError (one line) when the format or the path fails."""
+    from advisor.output_file import write_output
     from advisor.reports import render_report
-    from advisor.transcripts.format import write_atomically
 
     if fmt not in FORMAT_SUFFIXES:
         raise UserError(f"unknown report format '{fmt}' (choose from {', '.join(FORMAT_SUFFIXES)})")
@@ -36,5 +37,5 @@ def write_report(result: dict[str, Any], fmt: str, path: str | Path, redact: boo
     if target.is_dir():
         raise UserError(f"{target} is a folder; give a file name")
     text = render_report(result, fmt, redact=redact)
-    write_atomically(target, text)
-    return target.resolve()
+    written = write_output(str(target), text, "report", option="")
+    return written.path if written.path is not None else target

@@ -1,12 +1,18 @@
 """Safe YAML reading that keeps line numbers and refuses anchors and aliases.
 
 Aliases are refused outright (not just limited) so that an alias bomb costs nothing, and so
-that every value in the knowledge base is written out where an expert can read it.
+that every value in the knowledge base is written out where an expert can read it. A file
+given by the user is read with a size cap (stated in the error), so `/dev/zero` or a huge
+sparse file is refused after reading at most the cap.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +42,10 @@ _Loader.add_implicit_resolver(
     list("tTfF"),
 )
 _STR_TAG = "tag:yaml.org,2002:str"
+# Text that holds lone surrogates (bytes that were not UTF-8, kept by `surrogateescape`) has no
+# YAML form: it is written as the base64 of its UTF-8 bytes with surrogates passed through.
+SURROGATE_TEXT_TAG = "!text-utf8"
+MAX_DEPTH = 100  # levels of nested mappings and lists (the knowledge base and transcripts use < 10)
 # Plain scalars starting with one of these may be numbers, null, booleans, timestamps...; any
 # other plain scalar is text, which spares the regex resolvers on most of the knowledge base.
 _MAYBE_TYPED = frozenset("0123456789+-.~nNtTfF")
@@ -71,10 +81,13 @@ def _yaml_message(exc: yaml.YAMLError, name: str) -> str:
     return f"{name}:{line}: malformed YAML: {problem}"
 
 
-def _construct(node: yaml.Node, name: str, seen: set[int] | None = None) -> Any:
-    """Build plain data from composed nodes. A node met twice is an alias: refused at once."""
+def _construct(node: yaml.Node, name: str, seen: set[int] | None = None, depth: int = 0) -> Any:
+    """Build plain data from composed nodes. A node met twice is an alias: refused at once; so is
+    nesting deeper than MAX_DEPTH (every reader of the data recurses through it)."""
     if seen is None:
         seen = set()
+    if depth > MAX_DEPTH:
+        raise YamlError(f"{name}:{node.start_mark.line + 1}: nested more than {MAX_DEPTH} levels deep")
     node_id = id(node)
     if node_id in seen:
         raise YamlError(f"{name}:{node.start_mark.line + 1}: YAML anchors and aliases are not allowed")
@@ -82,17 +95,24 @@ def _construct(node: yaml.Node, name: str, seen: set[int] | None = None) -> Any:
     if type(node) is yaml.ScalarNode:
         if node.tag == _STR_TAG:
             return node.value
+        if node.tag == SURROGATE_TEXT_TAG:
+            try:
+                return base64.b64decode(node.value.encode("ascii"), validate=True).decode("utf-8", "surrogatepass")
+            except (UnicodeError, binascii.Error):
+                raise YamlError(f"{name}:{node.start_mark.line + 1}: {SURROGATE_TEXT_TAG} text is not valid base64 UTF-8") from None
         try:
             return _SCALARS.construct_object(node, deep=True)
         except yaml.YAMLError as exc:
             raise YamlError(_yaml_message(exc, name)) from None
+        except (ValueError, OverflowError):  # a number of thousands of digits, a date out of range
+            raise YamlError(f"{name}:{node.start_mark.line + 1}: the value {node.value[:20]!r}... is not a number or date advisor reads") from None
     if isinstance(node, yaml.MappingNode):
         out = LocatedDict()
         out.line = node.start_mark.line + 1
         key_lines: dict[str, int] = {}
         out.key_lines = key_lines
         for key_node, value_node in node.value:
-            key = _construct(key_node, name, seen)
+            key = _construct(key_node, name, seen, depth + 1)
             key_line = key_node.start_mark.line + 1
             if not isinstance(key, str):
                 if not isinstance(key, (int, float, bool)):
@@ -100,13 +120,13 @@ def _construct(node: yaml.Node, name: str, seen: set[int] | None = None) -> Any:
                 key = _scalar_text(key)
             if key in out:
                 raise YamlError(f"{name}:{key_line}: duplicate key '{key}'")
-            out[key] = _construct(value_node, name, seen)
+            out[key] = _construct(value_node, name, seen, depth + 1)
             key_lines[key] = key_line
         return out
     seq = LocatedList()
     seq.line = node.start_mark.line + 1
     seq.item_lines = [item.start_mark.line + 1 for item in node.value]
-    seq.extend(_construct(item, name, seen) for item in node.value)
+    seq.extend(_construct(item, name, seen, depth + 1) for item in node.value)
     return seq
 
 
@@ -127,16 +147,46 @@ def parse_yaml_text(text: str, name: str) -> Any:
     return _construct(node, name)
 
 
-def read_yaml(path: Path, display: str | None = None) -> Any:
-    name = display or str(path)
+def _size_text(size: int) -> str:
+    return f"{size // (1 << 20)} MB" if size >= 1 << 20 else f"{size // 1024} KB"
+
+
+def read_capped(path: Path, name: str, max_bytes: int, what: str) -> bytes:
+    """The file's bytes, refused (YamlError) when larger than `max_bytes`: a regular file by
+    its size before any read, anything else (a device, a pipe) after reading at most the cap."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if stat.S_ISDIR(st.st_mode):
+                raise IsADirectoryError
+            if stat.S_ISREG(st.st_mode) and st.st_size > max_bytes:
+                raise YamlError(f"{name}: {what} is larger than {_size_text(max_bytes)}, the most advisor reads ({_size_text(st.st_size)})")
+            raw = fh.read(max_bytes + 1)
     except IsADirectoryError:
         raise YamlError(f"{name}: is a directory, not a YAML file") from None
     except FileNotFoundError:
         raise YamlError(f"{name}: no such file") from None
     except OSError as exc:
-        raise YamlError(f"{name}: cannot read: {exc.strerror}") from None
+        raise YamlError(f"{name}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise YamlError(f"{name}: {what} is larger than {_size_text(max_bytes)}, the most advisor reads")
+    return raw
+
+
+def read_yaml(path: Path, display: str | None = None, *, max_bytes: int | None = None, what: str = "the file") -> Any:
+    """Parse a YAML file; `max_bytes`: refuse anything larger (files a user gives)."""
+    name = display or str(path)
+    if max_bytes is not None:
+        raw = read_capped(path, name, max_bytes, what)
+    else:
+        try:
+            raw = path.read_bytes()
+        except IsADirectoryError:
+            raise YamlError(f"{name}: is a directory, not a YAML file") from None
+        except FileNotFoundError:
+            raise YamlError(f"{name}: no such file") from None
+        except OSError as exc:
+            raise YamlError(f"{name}: cannot read: {exc.strerror}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from advisor.exit_status import UserError
+from advisor.exit_status import ExitStatus, UserError
 
 # format -> (module, function); each renderer takes the result dict and returns text.
 RENDERERS: dict[str, tuple[str, str]] = {
@@ -25,13 +25,14 @@ def render_json(result: dict[str, Any]) -> str:
 
 
 def render_report(result: dict[str, Any], fmt: str, redact: bool = True) -> str:
-    if redact:
+    if redact:  # fails closed: without redaction nothing is rendered, so nothing is written
         try:
             from advisor.redaction import redact_result
-        except ImportError:  # redaction lands with the reports issue
-            pass
-        else:
-            result = redact_result(result)
+        except ImportError as exc:
+            error = UserError(f"redaction is not available ({exc}); nothing was written (--no-redact writes without redaction)")
+            error.exit_status = ExitStatus.INTERNAL_ERROR
+            raise error from None
+        result = redact_result(result)
     if fmt == "json":
         return render_json(result)
     if fmt not in RENDERERS:

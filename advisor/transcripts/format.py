@@ -1,21 +1,24 @@
 """The transcript file format (documented in transcripts/README.md): read, validate, write.
 
 A transcript holds the evidence of one session (description, answers, log, bundle
-inspection, probe runs with their full output) and the diagnoses it must reach.
+inspection, probe runs with their output) and the diagnoses it must reach. Reading validates
+every key's shape (advisor.transcripts.schema); writing produces YAML that reads back exactly,
+whatever the text (advisor.transcripts.yaml_text).
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from advisor.exit_status import UserError
-from advisor.knowledge.yaml_source import YamlError, as_text, line_of, read_yaml
+from advisor.knowledge.yaml_source import YamlError, read_yaml
+from advisor.transcripts.schema import Fields, TranscriptError, plain
+from advisor.transcripts.yaml_text import dump_exact
+
+__all__ = ["TranscriptError"]  # defined in advisor.transcripts.schema; callers import it from here
 
 FORMAT_KEY = "advisor_transcript"
 FORMAT_VERSION = 1
@@ -23,10 +26,6 @@ TOP_KEYS = {
     FORMAT_KEY, "id", "title", "source", "recorded", "describe", "answers", "log", "bundle", "probes",
     "expected", "result", "notes", "probe_context", "observations",
 }
-
-
-class TranscriptError(UserError):
-    """A transcript that cannot be used, as one line naming the file."""
 
 
 @dataclass
@@ -39,6 +38,7 @@ class RecordedProbe:
     stderr: str
     timed_out: bool = False
     error: str | None = None
+    truncated: bool = False  # the tool printed more than was kept (by the runner, or when recorded)
 
 
 @dataclass
@@ -68,134 +68,166 @@ class Transcript:
     path: str = ""
 
 
-def _list_of_text(value: Any, where: str) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list):
-        raise TranscriptError(f"{where} must be a list of diagnosis ids")
-    return [as_text(v) for v in value]
+# A transcript is read whole, so its size is capped; what advisor writes stays well below it
+# (probe outputs and logs are cut when recorded: advisor.conversation.recording).
+MAX_TRANSCRIPT_BYTES = 64 << 20
+PROBE_KEYS = ("id", "argv", "exit_code", "duration_ms", "timed_out", "stdout", "stderr", "error", "truncated")
+EXPECTED_KEYS = ("first", "also_acceptable", "include", "exclude")
+OBSERVATION_SOURCES = ("answer", "probe", "bundle", "log", "describe")
 
 
 def load_transcript(path: str | Path) -> Transcript:
+    """Read and validate a transcript: TranscriptError (one line naming the file, the line and
+    the key; exit 2) for anything that is not one, whatever its shape."""
     path = Path(path)
     name = str(path)
     try:
-        data = read_yaml(path, name)
+        data = read_yaml(path, name, max_bytes=MAX_TRANSCRIPT_BYTES, what="a transcript")
     except YamlError as exc:
         raise TranscriptError(exc.message) from None
     if not isinstance(data, dict) or FORMAT_KEY not in data:
         raise TranscriptError(f"{name}: not an advisor transcript (no '{FORMAT_KEY}:' key)")
+    top = Fields(data, name, "")
     version = data[FORMAT_KEY]
-    if not isinstance(version, int) or isinstance(version, bool):
-        raise TranscriptError(f"{name}:{line_of(data, FORMAT_KEY)}: '{FORMAT_KEY}' must be a whole number")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise top.error(FORMAT_KEY, "must be a whole number, 1 or more (the format version)")
     if version > FORMAT_VERSION:
         raise TranscriptError(
             f"{name}: transcript format {version} is newer than this advisor understands ({FORMAT_VERSION}); upgrade advisor"
         )
-    for key in data:
-        if key not in TOP_KEYS:
-            raise TranscriptError(f"{name}:{line_of(data, key)}: unknown key '{key}'")
-    answers_raw = data.get("answers") or {}
-    if not isinstance(answers_raw, dict):
-        raise TranscriptError(f"{name}:{line_of(data, 'answers')}: 'answers' must be a mapping of fact: value")
-    probes: list[RecordedProbe] = []
-    for i, p in enumerate(data.get("probes") or []):
-        line = line_of(data["probes"], i)
-        if not isinstance(p, dict) or "id" not in p or "argv" not in p:
-            raise TranscriptError(f"{name}:{line}: each probe needs 'id' and 'argv'")
-        exit_code = p.get("exit_code")
-        if exit_code is not None and (not isinstance(exit_code, int) or isinstance(exit_code, bool)):
-            raise TranscriptError(f"{name}:{line}: probe exit_code must be a number or null")
-        probes.append(
-            RecordedProbe(
-                id=as_text(p["id"]),
-                argv=[as_text(a) for a in p["argv"]],
-                exit_code=exit_code,
-                duration_ms=int(p.get("duration_ms") or 0),
-                stdout=as_text(p.get("stdout")),
-                stderr=as_text(p.get("stderr")),
-                timed_out=bool(p.get("timed_out", False)),
-                error=as_text(p["error"]) if p.get("error") else None,
-            )
-        )
-    expected = None
-    if data.get("expected") is not None:
-        e = data["expected"]
-        if not isinstance(e, dict):
-            raise TranscriptError(f"{name}:{line_of(data, 'expected')}: 'expected' must be a mapping")
-        expected = Expectation(
-            first=as_text(e["first"]) if e.get("first") else None,
-            also_acceptable=_list_of_text(e.get("also_acceptable"), f"{name}: expected.also_acceptable"),
-            include=_list_of_text(e.get("include"), f"{name}: expected.include"),
-            exclude=_list_of_text(e.get("exclude"), f"{name}: expected.exclude"),
-        )
-    bundle = data.get("bundle")
-    if bundle is not None and not isinstance(bundle, dict):
-        raise TranscriptError(f"{name}:{line_of(data, 'bundle')}: 'bundle' must be a mapping")
-    observations = []
-    for i, o in enumerate(data.get("observations") or []):
-        line = line_of(data["observations"], i)
-        if not isinstance(o, dict) or "fact" not in o or "value" not in o:
-            raise TranscriptError(f"{name}:{line}: each observation needs 'fact' and 'value'")
-        source = as_text(o.get("source", "probe"))
-        if source not in ("answer", "probe", "bundle", "log", "describe"):
-            raise TranscriptError(f"{name}:{line}: unknown observation source '{source}'")
-        observations.append({k: as_text(v) for k, v in o.items()})
-    probe_context = data.get("probe_context")
-    if probe_context is not None and not isinstance(probe_context, dict):
-        raise TranscriptError(f"{name}:{line_of(data, 'probe_context')}: 'probe_context' must be a mapping")
+    top.only(TOP_KEYS)
     return Transcript(
-        id=as_text(data.get("id") or path.stem),
-        title=as_text(data.get("title")),
-        source=as_text(data.get("source")),
-        recorded=as_text(data.get("recorded")),
-        describe=as_text(data.get("describe")),
-        answers={as_text(k): as_text(v) for k, v in answers_raw.items()},
-        log=as_text(data.get("log")),
-        bundle=_plain(bundle) if bundle is not None else None,
-        probes=probes,
-        probe_context=_plain(probe_context) if probe_context is not None else None,
-        observations=observations,
-        expected=expected,
-        result=_plain(data.get("result")) if data.get("result") is not None else None,
-        notes=as_text(data.get("notes")),
+        id=top.text("id") or path.stem,
+        title=top.text("title"),
+        source=top.text("source"),
+        recorded=top.text("recorded"),
+        describe=top.text("describe"),
+        answers=top.text_mapping("answers"),
+        log=top.text("log"),
+        bundle=_bundle(top.mapping("bundle")),
+        probes=[_probe(p) for p in top.mappings("probes")],
+        probe_context=_probe_context(top.mapping("probe_context")),
+        observations=[_observation(o) for o in top.mappings("observations")],
+        expected=_expected(top.mapping("expected")),
+        result=_result(top.mapping("result")),
+        notes=top.text("notes"),
         path=name,
     )
 
 
-def _plain(value: Any) -> Any:
-    """Located containers back to plain dicts/lists (for re-serialising)."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
+def _probe(p: Fields) -> RecordedProbe:
+    p.needs(("id", "argv"), "probe")
+    p.only(PROBE_KEYS)
+    return RecordedProbe(
+        id=p.required_text("id"),
+        argv=p.text_list("argv", required=True),
+        exit_code=p.whole_number("exit_code", nullable=True),
+        duration_ms=p.whole_number("duration_ms", default=0, minimum=0) or 0,
+        stdout=p.text("stdout"),
+        stderr=p.text("stderr"),
+        timed_out=p.flag("timed_out"),
+        error=p.optional_text("error"),
+        truncated=p.flag("truncated"),
+    )
 
 
-class _LiteralDumper(yaml.SafeDumper):
-    """Multi-line strings as `|` blocks, so probe outputs and logs stay readable."""
-
-    def ignore_aliases(self, data: Any) -> bool:  # transcripts never use aliases
-        return True
-
-    def analyze_scalar(self, scalar: str) -> Any:
-        # PyYAML refuses block style for text with tabs, but tool output (pluginkit, sw_vers,
-        # systemextensionsctl) is full of them, and tabs are valid inside a literal block.
-        analysis = super().analyze_scalar(scalar)
-        if "\n" in scalar and "\t" in scalar and not any(line[:1] in (" ", "\t") and not line.strip() for line in scalar.splitlines()):
-            analysis.allow_block = True
-        return analysis
+def _observation(o: Fields) -> dict[str, str]:
+    o.needs(("fact", "value"), "observation")
+    o.only(("fact", "value", "source", "detail", "origin"))
+    source = o.text("source", "probe")
+    if source not in OBSERVATION_SOURCES:
+        raise TranscriptError(f"{o.file}:{o.line('source')}: unknown observation source '{source}' (one of {', '.join(OBSERVATION_SOURCES)})")
+    record = {"fact": o.required_text("fact"), "value": o.required_text("value"), "source": source}
+    for key in ("detail", "origin"):
+        if key in o.data:
+            record[key] = o.text(key)
+    return record
 
 
-def _str_representer(dumper: yaml.SafeDumper, data: str) -> yaml.ScalarNode:
-    if "\n" in data:
-        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
-    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+def _bundle(b: Fields | None) -> dict[str, Any] | None:
+    """A recorded inspection: what advisor reads of it (path, observations, findings) is checked
+    and made text; the rest (what was read of the bundle) is kept as recorded."""
+    if b is None:
+        return None
+    record: dict[str, Any] = plain(b.data)
+    if "path" in b.data:
+        record["path"] = b.text("path")
+    if "observations" in b.data:
+        observations = []
+        for o in b.mappings("observations"):
+            o.needs(("fact", "value"), "observation")
+            entry = {"fact": o.required_text("fact"), "value": o.required_text("value")}
+            entry |= {k: o.text(k) for k in ("detail", "origin") if k in o.data}
+            observations.append(entry)
+        record["observations"] = observations
+    if "findings" in b.data:
+        findings = []
+        for f in b.mappings("findings"):
+            entry = plain(f.data)
+            entry["id"] = f.required_text("id")
+            entry |= {k: f.text(k) for k in ("rule", "severity", "detail", "path", "key") if f.get(k) is not None}
+            findings.append(entry)
+        record["findings"] = findings
+    return record
 
 
-_LiteralDumper.add_representer(str, _str_representer)
+def _probe_context(c: Fields | None) -> dict[str, Any] | None:
+    """The probes' subjects, checked field by field against ProbeContext's types (whose
+    construction then checks the values: absolute paths, strict identifiers)."""
+    if c is None:
+        return None
+    from advisor.probes import ProbeContext
+
+    fields = {f.name: str(f.type).replace(" ", "") for f in dataclasses.fields(ProbeContext)}
+    c.only(fields)
+    context: dict[str, Any] = {}
+    for key, kind in fields.items():
+        if key not in c.data:
+            continue
+        if kind == "list[str]":
+            context[key] = c.text_list(key)
+        elif kind == "dict[str,str]":
+            context[key] = c.text_mapping(key)
+        elif kind == "str|None":
+            context[key] = c.optional_text(key)
+        elif c.get(key) is not None:
+            context[key] = c.text(key)
+    try:
+        ProbeContext(**context)
+    except UserError as exc:
+        raise TranscriptError(f"{c.file}:{c.line()}: 'probe_context': {exc.message}") from None
+    return context
+
+
+def _expected(e: Fields | None) -> Expectation | None:
+    if e is None:
+        return None
+    e.only(EXPECTED_KEYS)
+    return Expectation(
+        first=e.optional_text("first"),
+        also_acceptable=e.text_list("also_acceptable"),
+        include=e.text_list("include"),
+        exclude=e.text_list("exclude"),
+    )
+
+
+def _result(r: Fields | None) -> dict[str, Any] | None:
+    """What the session reached when saved; its `diagnoses` are read back (report, replay)."""
+    if r is None:
+        return None
+    result: dict[str, Any] = plain(r.data)
+    if "diagnoses" in r.data:
+        diagnoses = []
+        for d in r.mappings("diagnoses"):
+            entry = plain(d.data)
+            entry["id"] = d.required_text("id")
+            if "status" in d.data:
+                entry["status"] = d.text("status")
+            if "score" in d.data:
+                entry["score"] = d.number("score")
+            diagnoses.append(entry)
+        result["diagnoses"] = diagnoses
+    return result
 
 
 def transcript_to_data(t: Transcript) -> dict[str, Any]:
@@ -220,6 +252,7 @@ def transcript_to_data(t: Transcript) -> dict[str, Any]:
                 "timed_out": p.timed_out, "stdout": p.stdout, "stderr": p.stderr,
             }
             | ({"error": p.error} if p.error else {})
+            | ({"truncated": True} if p.truncated else {})
             for p in t.probes
         ]
     if t.expected is not None:
@@ -235,38 +268,24 @@ def transcript_to_data(t: Transcript) -> dict[str, Any]:
 
 
 def dump_transcript(t: Transcript) -> str:
-    return yaml.dump(transcript_to_data(t), Dumper=_LiteralDumper, sort_keys=False, allow_unicode=True, width=100)
+    """The transcript as YAML that `load_transcript` reads back exactly (UserError when it would
+    be larger than advisor reads: nothing is written then, rather than an unreadable file)."""
+    text = dump_exact(transcript_to_data(t), t.path or t.id)
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_TRANSCRIPT_BYTES:
+        raise TranscriptError(
+            f"{t.id}: the transcript would be {size >> 20} MB, more than advisor reads back ({MAX_TRANSCRIPT_BYTES >> 20} MB); not written"
+        )
+    return text
 
 
 def write_atomically(path: str | Path, text: str) -> None:
-    """Write via a temporary file and rename, so a crash never leaves half a file."""
-    path = Path(path)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    """Write a saved session (readable by its owner only) through advisor.output_file: atomic
+    for a regular file, locked against a concurrent writer, stale temp files cleaned."""
+    from advisor.output_file import write_output
+
+    write_output(path, text, "session", option="", private=True)
 
 
 def save_transcript(t: Transcript, path: str | Path) -> None:
     write_atomically(path, dump_transcript(t))
-
-
-def write_keeping_on_failure(path: str | Path, text: str, what: str = "report") -> None:
-    """Write `text`; when `path` cannot be written, keep the text in the temp folder so the
-    session's work is not lost, and say where in the one-line error."""
-    try:
-        write_atomically(path, text)
-    except UserError as exc:
-        try:
-            fd, kept = tempfile.mkstemp(prefix=f"advisor-{what}-", suffix=Path(path).suffix or ".txt")
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                fh.write(text)
-        except OSError:
-            raise exc from None
-        raise UserError(f"{exc.message} (the {what} was kept in {kept})") from None

@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
-from advisor.redaction import Redactor
+from advisor.exit_status import ExitStatus, UserError
 from advisor.transcripts.format import Transcript
+
+if TYPE_CHECKING:
+    from advisor.redaction import Redactor
 
 
 def redact_transcript(t: Transcript, redactor: Redactor | None = None) -> Transcript:
-    """A redacted copy of a transcript. Answers, expectations, ids and bundle ids stay as they are."""
-    r = redactor or Redactor()
+    """A redacted copy of a transcript. Answers, expectations, ids and bundle ids stay as they are.
+
+    Fails closed: when the redactor cannot be loaded or raises, a one-line error (exit 3) and no
+    transcript, never an unredacted one."""
+    try:
+        from advisor.redaction import RedactionFailed, Redactor
+    except ImportError as exc:
+        error = UserError(f"redaction is not available ({exc}); nothing was written (--no-redact writes without redaction)")
+        error.exit_status = ExitStatus.INTERNAL_ERROR
+        raise error from None
+    try:
+        return _redacted(t, redactor or Redactor())
+    except RedactionFailed:
+        raise
+    except Exception as exc:
+        raise RedactionFailed(exc) from exc
+
+
+def _redacted(t: Transcript, r: Redactor) -> Transcript:
     probe_fields = [(p.argv, p.stdout, p.stderr, p.error) for p in t.probes]
     # Learn everything first so numbering and cross-field matches cover the whole transcript.
     r.learn([t.title, t.describe, t.log, t.bundle, t.probe_context, t.observations, probe_fields, t.result, t.notes])

@@ -67,13 +67,29 @@ def test_collect_without_an_app_runs_the_machine_wide_probes(advisor_cli, seed_e
     assert not any(c.tool == "codesign" for c in mac.calls())
 
 
-def test_unwritable_output_keeps_the_transcript_and_says_where(advisor_cli, seed_env, tmp_path):
+def test_an_output_that_cannot_be_written_is_refused_before_any_probe_runs(advisor_cli, seed_env, tmp_path):
     seed, mac = seed_env
     blocker = tmp_path / "file"
     blocker.write_text("x")
+    r = advisor_cli("collect", "--app", str(seed.app), "--output", str(blocker / "t.yaml"), env=mac.env())
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "cannot write" in r.stderr
+    assert mac.calls() == [] and blocker.read_text() == "x"
+
+
+def test_a_folder_gone_by_the_time_of_writing_keeps_the_transcript_and_says_where(advisor_cli, seed_env, tmp_path):
+    """The output was writable when claimed; a probe run later removes its folder. The work is
+    not lost: the transcript goes to the temp folder, and the one-line error says where."""
+    seed, mac = seed_env
+    out_dir = tmp_path / "out"
+    out_dir.mkdir()
+    tools = Path(mac.path.split(os.pathsep)[0])
+    real = tools / "csrutil"
+    real.rename(tools / "csrutil-real")
+    real.write_text(f"#!/bin/sh\n/bin/rm -rf '{out_dir}'\nexec '{tools / 'csrutil-real'}' \"$@\"\n")
+    real.chmod(0o755)
     env = mac.env() | {"TMPDIR": str(tmp_path / "tmp")}
     (tmp_path / "tmp").mkdir()
-    r = advisor_cli("collect", "--app", str(seed.app), "--output", str(blocker / "t.yaml"), env=env)
+    r = advisor_cli("collect", "--app", str(seed.app), "--output", str(out_dir / "t.yaml"), env=env)
     assert r.returncode == 2
     assert r.stderr.count("\n") == 1 and "cannot write" in r.stderr and "the transcript was kept in" in r.stderr
     kept = Path(r.stderr.rsplit("kept in ", 1)[1].rstrip(")\n"))
