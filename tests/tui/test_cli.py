@@ -32,7 +32,7 @@ def test_missing_inputs_are_named(tmp_path: Path) -> None:
     cases = {
         ("tui", "--log", str(tmp_path / "nope.log")): f"advisor: tui: --log {tmp_path / 'nope.log'}: no such file",
         ("tui", "--app", str(tmp_path / "Nope.app")): f"advisor: tui: --app {tmp_path / 'Nope.app'}: no such file or folder",
-        ("tui", "--resume"): f"advisor: tui: no unfinished session to resume (sessions are kept in {tmp_path / 'state' / 'advisor' / 'sessions'})",
+        ("tui", "--resume"): f"advisor: tui: no saved session to resume (sessions are kept in {tmp_path / 'state' / 'advisor' / 'sessions'})",
     }
     for args, message in cases.items():
         done = _run(*args, env=_env(tmp_path))

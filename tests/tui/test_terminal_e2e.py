@@ -92,7 +92,7 @@ def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkey
                 assert mac.calls() == []
                 tmux.keys("y")
                 consented = True
-            elif "How to fix it" in screen:  # a diagnosis view
+            elif "How to fix it" in screen or "What to do" in screen:  # a diagnosis (or advice) view
                 title = screen.splitlines()[1].strip()
                 if title not in diagnoses:
                     diagnoses.append(title)
@@ -105,7 +105,7 @@ def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkey
             else:
                 question = _current_question(screen)
                 assert question is not None, screen
-                tmux.keys(KEYS[question])
+                tmux.keys(KEYS[question], "Enter")
         assert consented and [c.args for c in mac.calls()] == [["status"]]
         # Both problems of the story are found in one sitting, one after the other.
         assert set(diagnoses) >= WANTED, diagnoses
