@@ -241,9 +241,22 @@ async def test_consent_declined_falls_back_to_the_question(make_app, tmp_path: P
         assert not isinstance(app.screen, ConsentScreen)  # a declined probe is not offered again
 
 
-async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def _kb_with_probe_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seconds: float):  # type: ignore[no-untyped-def]
+    from advisor.knowledge.loader import load_knowledge
+    from tests.tui.small_kb import write_small_kb
+
+    monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+    return load_knowledge(write_small_kb(tmp_path / "kb", probe_timeout=seconds))
+
+
+async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.options import TuiOptions
+
+    # Long enough for the test to act while the tool hangs, however loaded the machine.
+    kb = _kb_with_probe_timeout(tmp_path, monkeypatch, 3.0)
     fake_csrutil(tmp_path, monkeypatch, Reply("", hang_seconds=HANG_SECONDS))
-    app = make_app()
+    app = AdvisorApp(TuiOptions(state_root=state_root), kb=kb)
     async with app.run_test(size=SIZE) as pilot:
         await skip_description(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
@@ -381,14 +394,11 @@ async def test_change_an_earlier_answer_from_the_list(make_app) -> None:  # type
         assert kb.questions[second].fact in app.conversation.dialogue.inv.session.answers  # later answers stay
 
 
-async def test_escape_stops_waiting_for_a_slow_probe(small_kb, state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from advisor.knowledge.loader import load_knowledge
+async def test_escape_stops_waiting_for_a_slow_probe(state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from advisor.tui.app import AdvisorApp
     from advisor.tui.options import TuiOptions
-    from tests.tui.small_kb import write_small_kb
 
-    monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
-    slow_kb = load_knowledge(write_small_kb(tmp_path / "kb", probe_timeout=30.0))
+    slow_kb = _kb_with_probe_timeout(tmp_path, monkeypatch, 30.0)
     mac = fake_csrutil(tmp_path, monkeypatch, Reply("", hang_seconds=HANG_SECONDS))
     app = AdvisorApp(TuiOptions(state_root=state_root), kb=slow_kb)
     async with app.run_test(size=SIZE) as pilot:

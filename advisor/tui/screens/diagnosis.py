@@ -23,8 +23,8 @@ from textual.widgets import Footer, Header, Static
 
 from advisor.conversation.dialogue import Dialogue
 from advisor.engine.scoring import Assessment
+from advisor.tui.inline_code import inline_code, split_code
 
-_CODE = re.compile(r"`([^`]+)`")
 _LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s")
 # A code span that reads like a command line: a lowercase program or a path, then arguments.
 _COMMAND = re.compile(r"^(?:sudo\s+)?(?:[a-z][\w.+-]*|[~/.][\w./~+-]*)\s+\S.*(?<!:)$")
@@ -50,15 +50,12 @@ def reflow(text: str) -> str:
 
 def step_content(number: int, step: str, chosen: bool = False) -> Table:
     """A fix step as written: prose, and its `code` in bold without the backticks, wrapped under
-    its own text (not under the number). A long command stands on a line of its own, so the
-    terminal never breaks it mid-line where it fits. The chosen step is marked ▶."""
-    pieces = step.split("`")
-    if len(pieces) % 2 == 0:  # an unpaired backtick is text, not the start of code
-        pieces = [step]
+    its own text (not under the number). A long command stands on a line of its own (the
+    punctuation that followed it is dropped), so the terminal never breaks it mid-line where it
+    fits. The chosen step is marked ▶."""
     parts: list[str | tuple[str, str]] = []
     after_block = False
-    for i, piece in enumerate(pieces):
-        code = i % 2 == 1
+    for piece, code in split_code(step):
         if code and len(piece) > LONG_COMMAND and is_command(piece):
             if parts and isinstance(parts[-1], str):
                 parts[-1] = parts[-1].rstrip()
@@ -66,17 +63,26 @@ def step_content(number: int, step: str, chosen: bool = False) -> Table:
             after_block = True
             continue
         if after_block:
-            piece = piece.lstrip()
+            piece = piece.lstrip(" .,;:")
             if not piece:
                 continue
             parts.append("\n")
             after_block = False
-        if piece:
-            parts.append((piece, "bold") if code else piece)
+        parts.append((piece, "bold") if code else piece)
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=5, no_wrap=True, justify="right")
     grid.add_column(ratio=1)
     grid.add_row(Text(f"{STEP_MARK} {number}." if chosen else f"{number}.", style="bold"), Text.assemble(*parts))
+    return grid
+
+
+def references_table(references: list[tuple[str, str]]) -> Table:
+    """• title, and the address under it, both wrapped under the title (not under the bullet)."""
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=1, no_wrap=True)
+    grid.add_column(ratio=1)
+    for title, url in references:
+        grid.add_row("•", Text.assemble(title, "\n", (url, "underline")))
     return grid
 
 
@@ -87,7 +93,7 @@ def is_command(span: str) -> bool:
 def commands_in(step: str) -> list[str]:
     """What "copy" offers, first to last: the step's command lines, then its other code spans
     (names, paths); the whole step when it has no code at all."""
-    spans = [s.strip() for s in _CODE.findall(step) if s.strip()]
+    spans = [piece.strip() for piece, code in split_code(step) if code and piece.strip()]
     commands = [s for s in spans if is_command(s)]
     rest = [s for s in spans if s not in commands]
     found = list(dict.fromkeys(commands + rest))
@@ -119,9 +125,9 @@ class DiagnosisScreen(Screen[str]):
             yield Static(d.title, id="dx-title", markup=False)
             yield Static(self._status_line(), id="dx-status", markup=False)
             if d.summary:
-                yield Static(reflow(d.summary), id="dx-summary", markup=False)
+                yield Static(inline_code(reflow(d.summary)), id="dx-summary", markup=False)
             if d.explanation:
-                yield Static(reflow(d.explanation), id="dx-explanation", markup=False)
+                yield Static(inline_code(reflow(d.explanation)), id="dx-explanation", markup=False)
             if self.steps:
                 yield Static("How to fix it" if not d.advice else "What to do", classes="section-title")
                 yield Static(self._steps_hint(), id="dx-steps-hint", markup=False)
@@ -129,9 +135,7 @@ class DiagnosisScreen(Screen[str]):
                     yield Static(step_content(n, step), id=f"step-{n}", classes="fix-step", markup=False)
             if d.references:
                 yield Static("References", classes="section-title")
-                yield Static(
-                    "\n".join(f"• {r.title}\n  {r.url}" for r in d.references), id="dx-references", markup=False
-                )
+                yield Static(references_table([(r.title, r.url) for r in d.references]), id="dx-references")
         yield Footer()
 
     def _steps_hint(self) -> str:

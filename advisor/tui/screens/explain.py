@@ -5,8 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
+from advisor.tui.inline_code import inline_code
 from advisor.tui.screens.dialog import Dialog
 
 
@@ -22,7 +24,7 @@ class ExplainScreen(Dialog[None]):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="explain-body"):
-            yield Static("\n".join(self.lines), id="explain-text", markup=False)
+            yield Static(Content("\n").join(inline_code(line) for line in self.lines), id="explain-text", markup=False)
 
     def on_mount(self) -> None:
         self.query_one("#explain-body", VerticalScroll).focus()

@@ -16,6 +16,8 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Static
 
+from advisor.tui.inline_code import inline_code
+
 if TYPE_CHECKING:
     from advisor.conversation.dialogue import Change, Dialogue
     from advisor.knowledge.model import KnowledgeBase
@@ -67,12 +69,12 @@ class MessageLog(VerticalScroll, can_focus=True):
         entries, self._pending = self._pending, []
         if not entries:
             return
-        parts: list[str | tuple[str, str]] = []
+        parts: list[str | tuple[str, str] | Content] = []
         for i, (kind, text) in enumerate(entries):
             prefix, prefix_style, text_style = KINDS.get(kind, (kind, "bold", ""))
             if i:
                 parts.append("\n")
-            parts += [(f"{prefix}: ", prefix_style), (text, text_style) if text_style else text]
+            parts += [(f"{prefix}: ", prefix_style), inline_code(text, text_style)]
         self.mount(Static(Content.assemble(*parts), classes="msg", markup=False))
         excess = len(self.children) - MAX_BLOCKS
         if excess > 0:

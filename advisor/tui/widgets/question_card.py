@@ -27,6 +27,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Input, Static
 
+from advisor.tui.inline_code import inline_code
 from advisor.tui.widgets.choice_list import Choice, ChoiceList
 
 if TYPE_CHECKING:  # rapidfuzz and the model load after the first paint (launch speed)
@@ -164,7 +165,7 @@ class QuestionCard(Vertical):
             self.choice_list.focus()
 
     def _show(self, mode: CardMode, text: str, hint: str, choices: list[Choice]) -> None:
-        self.query_one("#card-text", Static).update(text)
+        self.query_one("#card-text", Static).update(inline_code(text))
         self._hint(hint)
         self.answer_input.value = ""
         self._typed_choice = False
