@@ -32,7 +32,7 @@ async def _to_diagnosis(pilot) -> None:  # type: ignore[no-untyped-def]
     app = pilot.app
     while not isinstance(app.screen, DiagnosisScreen):
         question = current_question(app)
-        await pilot.press(KEYS[question])
+        await pilot.press(KEYS[question], "enter")
         await wait_until(pilot, lambda q=question: current_question(app) != q, "the next step")
     await pilot.pause()
 
@@ -94,6 +94,33 @@ def test_export_dialog(snap_compare, make_app) -> None:  # type: ignore[no-untyp
         await pilot.pause()
 
     assert snap_compare(make_app(), run_before=export)
+
+
+def test_a_choice_made(snap_compare, make_app) -> None:  # type: ignore[no-untyped-def]
+    async def chosen(pilot) -> None:  # type: ignore[no-untyped-def]
+        await skip_description(pilot)
+        await pilot.press("2")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=chosen)
+
+
+def test_enter_with_nothing_chosen(snap_compare, make_app) -> None:  # type: ignore[no-untyped-def]
+    async def nudged(pilot) -> None:  # type: ignore[no-untyped-def]
+        await skip_description(pilot)
+        await pilot.press("enter")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=nudged)
+
+
+def test_diagnosis_step_chosen_at_the_references(snap_compare, make_app) -> None:  # type: ignore[no-untyped-def]
+    async def at_the_end(pilot) -> None:  # type: ignore[no-untyped-def]
+        await _to_diagnosis(pilot)
+        await pilot.press("1", "end")
+        await pilot.pause()
+
+    assert snap_compare(make_app(), run_before=at_the_end)
 
 
 def test_light_theme_wide(snap_compare, make_app) -> None:  # type: ignore[no-untyped-def]

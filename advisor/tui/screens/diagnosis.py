@@ -80,7 +80,7 @@ def references_table(references: list[tuple[str, str]]) -> Table:
     """• title, and the address under it, both wrapped under the title (not under the bullet)."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=1, no_wrap=True)
-    grid.add_column(ratio=1)
+    grid.add_column(ratio=1, overflow="fold")  # an address longer than the line folds, never cut
     for title, url in references:
         grid.add_row("•", Text.assemble(title, "\n", (url, "underline")))
     return grid
