@@ -19,10 +19,11 @@ delays the next question.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
@@ -75,38 +76,26 @@ class ResumedSession:
 
 
 # ---- the TUI's own part of a session file (result.tui) ---------------------------------------
-def _state_to_data(state: DialogueState, finished: bool) -> dict[str, Any]:
-    return {
-        "finished": finished,
-        "described": state.described,
-        "presented": [[d, n] for d, n in state.presented],
-        "declined_probes": list(state.declined_probes),
-        "app_path": state.app_path,
-        "reopen": state.reopen,
-        "reopen_previous": state.reopen_previous,
-    }
-
-
+# Every DialogueState field is saved under its own name and read back checked against its type,
+# so a field the dialogue gains is saved and validated without a change here (a type not listed
+# in READERS fails the tests, not a user's resume).
 def _wrong(where: str, key: str, wanted: str, value: Any) -> SessionError:
     return SessionError(f"cannot resume {where}: result.tui.{key} must be {wanted}, not {one_line(repr(value), 40)}")
 
 
-def _flag(data: dict[str, Any], key: str, default: bool, where: str) -> bool:
-    value = data.get(key, default)
+def _flag(value: Any, key: str, where: str) -> bool:
     if not isinstance(value, bool):  # "no" is text, and text is not a yes/no here
         raise _wrong(where, key, "true or false", value)
     return value
 
 
-def _text(data: dict[str, Any], key: str, where: str) -> str | None:
-    value = data.get(key)
+def _text(value: Any, key: str, where: str) -> str | None:
     if value is not None and not isinstance(value, str):
         raise _wrong(where, key, "text or null", value)
     return value
 
 
-def _texts(data: dict[str, Any], key: str, where: str) -> list[str]:
-    value = data.get(key)
+def _texts(value: Any, key: str, where: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -114,8 +103,7 @@ def _texts(data: dict[str, Any], key: str, where: str) -> list[str]:
     return list(value)
 
 
-def _presented(data: dict[str, Any], where: str) -> list[tuple[str, int]]:
-    value = data.get("presented")
+def _pairs(value: Any, key: str, where: str) -> list[tuple[str, int]]:
     if value is None:
         return []
     out: list[tuple[str, int]] = []
@@ -127,7 +115,25 @@ def _presented(data: dict[str, Any], where: str) -> list[tuple[str, int]]:
             out.append((item[0], item[1]))
         else:
             return out
-    raise _wrong(where, "presented", "a list of [diagnosis id, answer count] pairs", value)
+    raise _wrong(where, key, "a list of [name, count] pairs", value)
+
+
+READERS: dict[str, Callable[[Any, str, str], Any]] = {
+    "bool": _flag,
+    "str | None": _text,
+    "list[str]": _texts,
+    "list[tuple[str, int]]": _pairs,
+}
+# What a saved session without the key means (older sessions): it was past the first prompt.
+SAVED_DEFAULTS: dict[str, Any] = {"described": True}
+
+
+def _state_to_data(state: DialogueState, finished: bool) -> dict[str, Any]:
+    data: dict[str, Any] = {"finished": finished}
+    for f in dataclasses.fields(state):
+        value = getattr(state, f.name)
+        data[f.name] = [list(v) if isinstance(v, tuple) else v for v in value] if isinstance(value, list) else value
+    return data
 
 
 def tui_part(t: Transcript, where: str) -> tuple[DialogueState, bool]:
@@ -141,15 +147,14 @@ def tui_part(t: Transcript, where: str) -> tuple[DialogueState, bool]:
         return DialogueState(described=True), False
     if not isinstance(data, dict):
         raise SessionError(f"cannot resume {where}: result.tui must be a mapping, not {one_line(repr(data), 40)}")
-    state = DialogueState(
-        described=_flag(data, "described", True, where),
-        presented=_presented(data, where),
-        declined_probes=_texts(data, "declined_probes", where),
-        app_path=_text(data, "app_path", where),
-        reopen=_text(data, "reopen", where),
-        reopen_previous=_text(data, "reopen_previous", where),
-    )
-    return state, _flag(data, "finished", False, where)
+    values: dict[str, Any] = {}
+    for f in dataclasses.fields(DialogueState):
+        if f.name in data:
+            values[f.name] = READERS[str(f.type)](data[f.name], f.name, where)
+        elif f.name in SAVED_DEFAULTS:
+            values[f.name] = SAVED_DEFAULTS[f.name]
+    finished = _flag(data.get("finished", False), "finished", where)
+    return DialogueState(**values), finished
 
 
 class SessionStore:

@@ -12,7 +12,7 @@ import pytest
 import yaml
 
 from advisor.conversation import session_store
-from advisor.conversation.dialogue import Dialogue
+from advisor.conversation.dialogue import Dialogue, DialogueState
 from advisor.conversation.session_store import SessionError, SessionStore, state_dir
 from advisor.investigation import Investigation
 from advisor.knowledge.model import KnowledgeBase
@@ -107,7 +107,7 @@ def test_an_empty_session_is_named(state_root: Path, small_kb: KnowledgeBase) ->
         ({"finished": "no"}, "result.tui.finished must be true or false, not 'no'"),
         ({"finished": 1}, "result.tui.finished must be true or false, not 1"),
         ({"described": "yes"}, "result.tui.described must be true or false"),
-        ({"presented": [["x", "2"]]}, "result.tui.presented must be a list of [diagnosis id, answer count] pairs"),
+        ({"presented": [["x", "2"]]}, "result.tui.presented must be a list of [name, count] pairs"),
         ({"declined_probes": "csrutil-status"}, "result.tui.declined_probes must be a list of names"),
         ({"reopen": 5}, "result.tui.reopen must be text or null, not 5"),
         ("finished", "result.tui must be a mapping, not 'finished'"),
@@ -160,3 +160,18 @@ def test_prune_keeps_the_newest(small_kb: KnowledgeBase, state_root: Path) -> No
         (store.folder / f"session-2026010{i}-000000-aaaaaa.yaml").write_text("x")
     store.prune(keep=2)
     assert len(store.session_files()) == 2
+
+
+def test_every_dialogue_state_field_is_saved_and_read_back(small_kb: KnowledgeBase, state_root: Path) -> None:
+    """A field the dialogue gains is kept across a resume, checked by its type."""
+    import dataclasses
+
+    from advisor.conversation.session_store import READERS
+
+    assert {str(f.type) for f in dataclasses.fields(DialogueState)} <= set(READERS)
+    store = SessionStore(state_root)
+    d = _session(small_kb)
+    d.state.declined_probes.append("csrutil-status")
+    d.state.app_path = "/Applications/My VPN.app"
+    path = _save(store, d, finished=False)
+    assert store.resume(small_kb, path).state == d.state
