@@ -52,6 +52,13 @@ DESCRIBE_WHY = [
     "Log lines you paste (several lines at once) are matched against the messages advisor knows;",
     "ctrl+l opens a bigger area for a long log, ctrl+o reads the app bundle.",
 ]
+LEADS = {
+    "confirmed": "Found it",
+    "dominant": "Most likely (it leads the other causes by a clear margin)",
+    "likely": "Most likely",
+    "best": "My best explanation so far",
+}
+CHECK_WHERE = {"failing-mac": "On the Mac where it fails, run", "look": "To find out, run"}
 AFTER_DIAGNOSIS_MENU = [
     ("keep", "Keep checking for other problems"),
     ("show", "Show the diagnosis again"),
@@ -69,6 +76,7 @@ class ConversationScreen(Screen[None]):
         Binding("ctrl+r", "run_checks", "Checks"),
         Binding("f2", "toggle_evidence", "Evidence", show=False),
         Binding("f3", "change_answer", "Answers", show=False),
+        Binding("f4", "advice", "Advice", show=False),
     ]
 
     probing: reactive[bool] = reactive(False, init=False)
@@ -89,6 +97,7 @@ class ConversationScreen(Screen[None]):
         self._saved_once = False
         self._panel_mounted: object = None
         self._save_error_shown: str | None = None
+        self._latest_advice: str | None = None
 
     # ---- layout ------------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -234,8 +243,9 @@ class ConversationScreen(Screen[None]):
         self._needs_advance = False
         turn = d.next_turn()
         self.turn = turn
+        self._show_advice(getattr(turn, "advice", ()))
         if isinstance(turn, AskQuestion):
-            self._ask(turn.choice.question.id, turn.previous)
+            self._ask(turn.choice.question.id, turn.previous, _check_line(turn))
         elif isinstance(turn, OfferProbes):
             self._offer_probes(turn)
         elif isinstance(turn, ShowDiagnosis):
@@ -244,14 +254,22 @@ class ConversationScreen(Screen[None]):
             self._finish(turn)
         self._update_subtitle()
 
-    def _ask(self, question_id: str, previous: str | None) -> None:
+    def _show_advice(self, advice: tuple[Assessment, ...]) -> None:
+        """Advice the evidence now supports answers the developer's own question at once (never
+        as a cause); F4 opens the whole answer (its steps and references)."""
+        for a in advice:
+            summary = " ".join(a.diagnosis.summary.split())
+            self.log_view.add("advice", f"{a.diagnosis.title}. {summary} (F4: the whole answer)")
+            self._latest_advice = a.id
+
+    def _ask(self, question_id: str, previous: str | None, check: str = "") -> None:
         d = self.dialogue
         assert d is not None
         card = self.card
         if card.mode is CardMode.QUESTION and card.question_id == question_id and previous is None:
             return  # still the same question: keep what the user may be typing or has chosen
         question = d.kb.questions[question_id]
-        card.show_question(question.id, question.text, d.choices(question), previous)
+        card.show_question(question.id, question.text, d.choices(question), previous, check)
         if self._asked != question_id or previous is not None:
             self.log_view.add("advisor", question.text)
         self._asked = question_id
@@ -264,7 +282,10 @@ class ConversationScreen(Screen[None]):
         question = turn.choice.question
         # The question sits under the dialog, so declining falls straight back to it.
         self._ask(question.id, None)
-        self.log_view.add("advisor", "I can find this out myself, if you allow it.")
+        if getattr(turn, "after_unknown", False):
+            self.log_view.add("advisor", "You don't know: I can find this out myself, if you allow it.")
+        else:
+            self.log_view.add("advisor", "I can find this out myself, if you allow it.")
         requests = [ProbeRequest(p.command_line, p.probe.why) for p in turn.probes]
 
         def decided(run: bool | None) -> None:
@@ -284,9 +305,11 @@ class ConversationScreen(Screen[None]):
         a = turn.assessment
         d.mark_presented(a.id)
         if a.diagnosis.advice:
+            self._latest_advice = a.id
             lead = "A side note (advice, not the cause)"
         else:
-            lead = {"confirmed": "Found it", "likely": "Most likely"}.get(str(a.status), "My best explanation so far")
+            reason = getattr(turn, "reason", "")  # confirmed | dominant | best (the dialogue's)
+            lead = LEADS.get(reason) or LEADS.get(str(a.status), "My best explanation so far")
         self.log_view.add("advice" if a.diagnosis.advice else "advisor", f"{lead}: {a.diagnosis.title}.")
         self.card.show_menu(f"{'Advice' if a.diagnosis.advice else 'Diagnosis'}: {a.diagnosis.title}", AFTER_DIAGNOSIS_MENU)
         self._asked = None
@@ -295,7 +318,7 @@ class ConversationScreen(Screen[None]):
 
     def _finish(self, turn: Finished) -> None:
         causes = [a for a in turn.diagnoses if not a.diagnosis.advice]
-        advice = [a for a in turn.diagnoses if a.diagnosis.advice]
+        advice = list(getattr(turn, "all_advice", None) or [a for a in turn.diagnoses if a.diagnosis.advice])
         if causes:
             n = len(causes)
             text = f"That is all I can find: {n} cause{'s' if n != 1 else ''} fit{'s' if n == 1 else ''} the evidence. Open one below, or export the report."
@@ -481,7 +504,7 @@ class ConversationScreen(Screen[None]):
         d = self.dialogue
         if d is None:
             return
-        if message.fact in d.inv.session.answers:
+        if message.fact in {fact for fact, _, _ in _changeable(d)}:
             self.change_answer(message.fact)
             return
         r = d.inv.session.facts.get(message.fact)
@@ -543,6 +566,8 @@ class ConversationScreen(Screen[None]):
             question_id = d.reopen_fact(fact) if d is not None else None
         if question_id is not None:
             self._reopened(question_id)
+        else:
+            self.notify(f"advisor has no question about {fact} to ask again.", title="Not changed")
 
     def _reopened(self, question_id: str) -> None:
         d = self.dialogue
@@ -555,16 +580,25 @@ class ConversationScreen(Screen[None]):
         from advisor.tui.screens.change_answer import ChangeAnswerScreen
 
         d = self.dialogue
-        if d is None or not d.inv.session.answers:
+        answers = _changeable(d) if d is not None else []
+        if not answers:
             self.notify("No answers to change yet.")
             return
-        answers = [(a.fact, a.text, d.value_label(a.fact, a.answer)) for a in d.inv.session.asked()]
 
         def chosen(fact: str | None) -> None:
             if fact:
                 self.change_answer(fact)
 
         self.app.push_screen(ChangeAnswerScreen(answers), chosen)
+
+    def action_advice(self) -> None:
+        d = self.dialogue
+        shown = [a for a in d.inv.session.ranking.ranked if a.diagnosis.advice] if d is not None else []
+        latest = self._latest_advice or (shown[0].id if shown else None)
+        if latest is None:
+            self.notify("No advice so far: it appears here when something you said is a known myth or log noise.")
+            return
+        self.show_diagnosis(latest)
 
     def action_toggle_evidence(self) -> None:
         self.evidence_shown = not self.evidence_shown
@@ -635,6 +669,29 @@ class ConversationScreen(Screen[None]):
         if error and error != self._save_error_shown and self.is_attached:
             self._save_error_shown = error
             self.notify(f"The session could not be saved: {error}", title="Not saved", severity="warning")
+
+
+def _changeable(d: Dialogue) -> list[tuple[str, str, str]]:
+    """(fact, question, value) the user can correct: their answers, and the facts read from
+    their own description (asking the question again overrides what was read), oldest first."""
+    session = d.inv.session
+    out = [(a.fact, a.text, d.value_label(a.fact, a.answer)) for a in session.asked()]
+    for fact, r in session.facts.resolved.items():
+        question = d.kb.question_for_fact(fact)
+        if str(r.source) == "describe" and r.known and fact not in session.answers and question is not None:
+            out.append((fact, question.text, f"{d.value_label(fact, r.value)} (from your description)"))
+    return out
+
+
+def _check_line(turn: object) -> str:
+    """The command that answers the question, when it needs a look rather than memory (the
+    dialogue's AskQuestion.check and .cost); "" otherwise."""
+    check = getattr(turn, "check", "")
+    if not check:
+        return ""
+    where = CHECK_WHERE.get(getattr(turn, "cost", ""), "To find out, run")
+    runnable = " · ctrl+r runs it here" if getattr(turn, "probes", None) else ""
+    return f"{where}: `{check}`{runnable}"
 
 
 def _worth_keeping(d: Dialogue) -> bool:

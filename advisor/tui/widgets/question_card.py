@@ -125,11 +125,13 @@ class QuestionCard(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(DESCRIBE_PROMPT, id="card-text", markup=False)
+        yield Static("", id="card-check", markup=False)
         yield ChoiceList(id="choices")
         yield AnswerInput(placeholder=INPUT_PLACEHOLDER["describe"], id="answer")
         yield Static(DESCRIBE_HINT, id="card-hint", markup=False)
 
     def on_mount(self) -> None:
+        self.query_one("#card-check", Static).display = False
         self.choice_list.set_choices([Choice("0", SKIP_LABEL, SKIP_DESCRIPTION)])
         self.answer_input.focus()
 
@@ -164,8 +166,11 @@ class QuestionCard(Vertical):
         elif mode is CardMode.MENU:
             self.choice_list.focus()
 
-    def _show(self, mode: CardMode, text: str, hint: str, choices: list[Choice]) -> None:
+    def _show(self, mode: CardMode, text: str, hint: str, choices: list[Choice], check: str = "") -> None:
         self.query_one("#card-text", Static).update(inline_code(text))
+        check_line = self.query_one("#card-check", Static)
+        check_line.update(inline_code(check))
+        check_line.display = bool(check)
         self._hint(hint)
         self.answer_input.value = ""
         self._typed_choice = False
@@ -180,7 +185,9 @@ class QuestionCard(Vertical):
         self.question_id = None
         self._show(CardMode.DESCRIBE, DESCRIBE_PROMPT, DESCRIBE_HINT, [Choice("0", SKIP_LABEL, SKIP_DESCRIPTION)])
 
-    def show_question(self, question_id: str, text: str, choices: list[tuple[str, str]], previous: str | None = None) -> None:
+    def show_question(
+        self, question_id: str, text: str, choices: list[tuple[str, str]], previous: str | None = None, check: str = ""
+    ) -> None:
         from advisor.conversation.answer_matching import UNKNOWN, answer_options
 
         self.question_id = question_id
@@ -192,7 +199,7 @@ class QuestionCard(Vertical):
         listed = [o for o in self.options if o.value != UNKNOWN]
         shown = [Choice(str(n) if n <= 9 else "", o.label, o.value) for n, o in enumerate(listed, start=1)]
         shown.append(Choice("0", "I don't know", UNKNOWN))
-        self._show(CardMode.QUESTION, text, hint, shown)
+        self._show(CardMode.QUESTION, text, hint, shown, check)
 
     def show_menu(self, text: str, actions: list[tuple[str, str]]) -> None:
         self.question_id = None
