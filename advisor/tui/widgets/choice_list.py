@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rich.table import Table
-from rich.text import Text
 from textual import events
+from textual.content import Content
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -26,15 +25,12 @@ class Choice:
     id: str
 
 
-def _prompt(choice: Choice, chosen: bool) -> Table:
-    """One line per choice: the mark, the key, the label (wrapped under itself, not under the key)."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(width=1, no_wrap=True)
-    grid.add_column(width=max(1, len(choice.key)), no_wrap=True)
-    grid.add_column(ratio=1)
-    style = "bold" if chosen else ""
-    grid.add_row(MARK if chosen else " ", Text(choice.key, style="bold"), Text(choice.label, style=style))
-    return grid
+def _prompt(choice: Choice, chosen: bool) -> Content:
+    """The mark, the key, the label. Content, not a Rich table: these are drawn on every answer,
+    and the answer's budget is one frame."""
+    if chosen:
+        return Content.assemble((f"{MARK} ", "bold"), (choice.key or " ", "bold"), " ", (choice.label, "bold"))
+    return Content.assemble("  ", (choice.key or " ", "bold"), " ", choice.label)
 
 
 class ChoiceList(OptionList):
