@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from advisor.tui.intake import Step
-from advisor.tui.widgets.message_log import Entry, finding_entries, log_match_entries, symptom_entries
+from advisor.tui.intake import Step, problem_text
+from advisor.tui.widgets.message_log import Entry, finding_entries, log_match_entries, probe_entry, symptom_entries
 
 if TYPE_CHECKING:
     from advisor.conversation.dialogue import Dialogue
+    from advisor.probes import ProbeRun
 
 
 @dataclass(frozen=True)
@@ -70,3 +71,19 @@ def description(text: str) -> Evidence:
         return entries
 
     return Evidence(("you", text), step, "could not read the description", opens=True)
+
+
+def probe_results(runs: list[ProbeRun], failures: list[tuple[str, BaseException]]) -> Step:
+    """The step that takes the runs of probes the user allowed (the progress view has already
+    shown them running): one line per command, and what the system log they read showed."""
+
+    def step(d: Dialogue) -> list[Entry]:
+        first = len(d.inv.log_matches)
+        d.add_probe_runs(runs)
+        entries = [probe_entry(d, r) for r in runs]
+        entries += [("error", problem_text(f"could not run {command}", exc)) for command, exc in failures]
+        if len(d.inv.log_matches) > first:
+            entries += log_match_entries(d.kb, d.inv.log_matches[first:], "in the system log")
+        return entries
+
+    return step

@@ -25,10 +25,11 @@ from textual.widgets import ContentSwitcher, Footer, Header
 from advisor.conversation.session_store import SessionStore
 from advisor.exit_status import UserError
 from advisor.tui import evidence
-from advisor.tui.intake import Intake, problem_text
+from advisor.tui.autosave import Autosave
+from advisor.tui.intake import Intake
 from advisor.tui.options import TuiOptions
 from advisor.tui.widgets.evidence_panel import EvidencePanel
-from advisor.tui.widgets.message_log import Entry, MessageLog, log_match_entries, probe_entry
+from advisor.tui.widgets.message_log import Entry, MessageLog, advice_entries, resumed_entries
 from advisor.tui.widgets.probe_progress import ProbeProgress
 from advisor.tui.widgets.question_card import AnswerInput, CardMode, QuestionCard
 
@@ -88,15 +89,13 @@ class ConversationScreen(Screen[None]):
         self.store = store
         self.preloaded_kb = kb
         self.dialogue: Dialogue | None = None
-        self.session_path: Path | None = None
         self.turn: Turn | None = None
         self.ready = asyncio.Event()
+        self.autosave = Autosave(store, self._not_saved)
         self.intake: Intake | None = None
         self._needs_advance = False
         self._asked: str | None = None  # question id last shown in the card
-        self._saved_once = False
         self._panel_mounted: object = None
-        self._save_error_shown: str | None = None
         self._latest_advice: str | None = None
 
     # ---- layout ------------------------------------------------------------------------------
@@ -171,12 +170,11 @@ class ConversationScreen(Screen[None]):
             return
         if resumed is not None:
             self.dialogue = dialogue_class(resumed.investigation, resumed.state)
-            self.session_path = resumed.path
-            self._saved_once = True
-            self._show_resumed(resumed.recorded, resumed.finished)
+            self.autosave.resumed(resumed.path)
+            self.log_view.add_many(resumed_entries(self.dialogue, resumed.recorded, resumed.finished))
         else:
             self.dialogue = dialogue_class(investigation_class.start(kb))
-            self.session_path = self.store.new_path()
+            self.autosave.new_session()
         assert self.intake is not None
         self.intake.dialogue = self.dialogue
         if self.options.app_path and self.dialogue.state.app_path is None:
@@ -197,23 +195,6 @@ class ConversationScreen(Screen[None]):
         from advisor.knowledge.loader import load_knowledge
 
         return load_knowledge(self.options.knowledge_root)
-
-    def _show_resumed(self, recorded: str, finished: bool) -> None:
-        d = self.dialogue
-        assert d is not None
-        state = "finished session" if finished else "session"
-        entries: list[Entry] = [("advisor", f"Welcome back: this is the {state} saved {recorded or 'earlier'}.")]
-        for asked in d.inv.session.asked():
-            entries.append(("you", f"{asked.text} → {d.value_label(asked.fact, asked.answer)}"))
-        if d.inv.describe:
-            entries.append(("note", f"your description: {d.inv.describe[:200]}"))
-        if d.inv.log_lines_read:
-            entries.append(("note", f"{d.inv.log_lines_read} log lines read, {len(d.inv.log_matches)} recognised"))
-        if d.inv.bundle:
-            entries.append(("note", f"bundle read: {d.inv.bundle.get('path', '')}"))
-        if d.inv.probe_runs:
-            entries.append(("note", f"{len(d.inv.probe_runs)} probe results kept"))
-        self.log_view.add_many(entries)
 
     def _reopen_result(self) -> None:
         """A finished session reopens at its result: the end menu, and the leading diagnosis."""
@@ -257,10 +238,9 @@ class ConversationScreen(Screen[None]):
     def _show_advice(self, advice: tuple[Assessment, ...]) -> None:
         """Advice the evidence now supports answers the developer's own question at once (never
         as a cause); F4 opens the whole answer (its steps and references)."""
-        for a in advice:
-            summary = " ".join(a.diagnosis.summary.split())
-            self.log_view.add("advice", f"{a.diagnosis.title}. {summary} (F4: the whole answer)")
-            self._latest_advice = a.id
+        self.log_view.add_many(advice_entries(list(advice)))
+        if advice:
+            self._latest_advice = advice[-1].id
 
     def _ask(self, question_id: str, previous: str | None, check: str = "") -> None:
         d = self.dialogue
@@ -449,17 +429,7 @@ class ConversationScreen(Screen[None]):
     @work(group="engine")
     async def take_probe_runs(self, message: ProbeProgress.Done) -> None:
         assert self.intake is not None
-
-        def step(d: Dialogue) -> list[Entry]:
-            first = len(d.inv.log_matches)
-            d.add_probe_runs(message.runs)
-            entries = [probe_entry(d, r) for r in message.runs]
-            entries += [("error", problem_text(f"could not run {command}", exc)) for command, exc in message.failures]
-            if len(d.inv.log_matches) > first:
-                entries += log_match_entries(d.kb, d.inv.log_matches[first:], "in the system log")
-            return entries
-
-        await self.intake.apply(step, "could not use the probe results")
+        await self.intake.apply(evidence.probe_results(message.runs, message.failures), "could not use the probe results")
         self.probing = False
         self._after_step()
 
@@ -655,20 +625,15 @@ class ConversationScreen(Screen[None]):
         self.call_after_refresh(self.save)
 
     def save(self) -> None:
-        d = self.dialogue
-        if d is None or self.session_path is None:
-            return
-        if not self._saved_once:
-            if not _worth_keeping(d):
-                return  # started and left at once: no session file to trip over later
-            self._saved_once = True
-            self.store.prune()
-        transcript = self.store.snapshot(self.session_path, d.inv, d.state, self.finished)
-        self.store.save_later(self.session_path, transcript)
-        error = self.store.last_error  # from an earlier write (writes happen on a thread)
-        if error and error != self._save_error_shown and self.is_attached:
-            self._save_error_shown = error
+        self.autosave.save(self.dialogue, self.finished)
+
+    def _not_saved(self, error: str) -> None:
+        if self.is_attached:
             self.notify(f"The session could not be saved: {error}", title="Not saved", severity="warning")
+
+    @property
+    def session_path(self) -> Path | None:
+        return self.autosave.path
 
 
 def _changeable(d: Dialogue) -> list[tuple[str, str, str]]:
@@ -692,11 +657,6 @@ def _check_line(turn: object) -> str:
     where = CHECK_WHERE.get(getattr(turn, "cost", ""), "To find out, run")
     runnable = " · ctrl+r runs it here" if getattr(turn, "probes", None) else ""
     return f"{where}: `{check}`{runnable}"
-
-
-def _worth_keeping(d: Dialogue) -> bool:
-    inv = d.inv
-    return bool(d.state.described or inv.session.answers or inv.log_lines_read or inv.bundle or inv.probe_runs)
 
 
 def _leading_cause(ranked: list[Assessment]) -> Assessment | None:

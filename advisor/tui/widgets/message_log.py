@@ -20,6 +20,7 @@ from advisor.tui.inline_code import inline_code
 
 if TYPE_CHECKING:
     from advisor.conversation.dialogue import Change, Dialogue
+    from advisor.engine.scoring import Assessment
     from advisor.knowledge.model import KnowledgeBase
     from advisor.probes import ProbeRun
 
@@ -134,3 +135,25 @@ def probe_entry(dialogue: Dialogue, run: ProbeRun) -> Entry:
 
 def change_entries(changes: list[Change]) -> list[Entry]:
     return [(c.kind, c.text) for c in changes]
+
+
+def advice_entries(advice: list[Assessment]) -> list[Entry]:
+    """Advice answering the developer's own question, in one line each (F4 opens the rest)."""
+    return [("advice", f"{a.diagnosis.title}. {' '.join(a.diagnosis.summary.split())} (F4: the whole answer)") for a in advice]
+
+
+def resumed_entries(d: Dialogue, recorded: str, finished: bool) -> list[Entry]:
+    """What a resumed session says first: when it was saved, and what it holds."""
+    state = "finished session" if finished else "session"
+    entries: list[Entry] = [("advisor", f"Welcome back: this is the {state} saved {recorded or 'earlier'}.")]
+    for asked in d.inv.session.asked():
+        entries.append(("you", f"{asked.text} → {d.value_label(asked.fact, asked.answer)}"))
+    if d.inv.describe:
+        entries.append(("note", f"your description: {d.inv.describe[:200]}"))
+    if d.inv.log_lines_read:
+        entries.append(("note", f"{d.inv.log_lines_read} log lines read, {len(d.inv.log_matches)} recognised"))
+    if d.inv.bundle:
+        entries.append(("note", f"bundle read: {d.inv.bundle.get('path', '')}"))
+    if d.inv.probe_runs:
+        entries.append(("note", f"{len(d.inv.probe_runs)} probe results kept"))
+    return entries
