@@ -43,11 +43,15 @@ class Dialog(ModalScreen[ResultT]):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        self.query_one("#dialog-hint", Static).display = bool(self.HINT)
+
     def say(self, text: str, problem: bool = False) -> None:
         """Show a line in the dialog's hint (what to do, or what went wrong)."""
         hint = self.query_one("#dialog-hint", Static)
         hint.update(text)
         hint.set_class(problem, "-nudge")
+        hint.display = True
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()
