@@ -89,3 +89,12 @@ def test_a_good_session_passes_the_check_before_the_terminal_is_needed(small_kb:
     _finished_session(small_kb, SessionStore(tmp_path / "state" / "advisor"))
     done = _resume(tmp_path)
     assert done.returncode == 2 and done.stderr.startswith("advisor: tui: needs a terminal")
+
+
+async def test_leaving_at_the_first_prompt_leaves_no_session_file(make_app, state_root: Path) -> None:  # type: ignore[no-untyped-def]
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await started(pilot)
+    app.conversation.save()  # what the launcher does on the way out
+    app.store.close()
+    assert not (state_root / "sessions").exists() or list((state_root / "sessions").iterdir()) == []

@@ -30,7 +30,6 @@ from advisor.tui.intake import Intake
 from advisor.tui.options import TuiOptions
 from advisor.tui.widgets.evidence_panel import EvidencePanel
 from advisor.tui.widgets.message_log import Entry, MessageLog, advice_entries, resumed_entries
-from advisor.tui.widgets.probe_progress import ProbeProgress
 from advisor.tui.widgets.question_card import AnswerInput, CardMode, QuestionCard
 
 if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch speed)
@@ -40,6 +39,7 @@ if TYPE_CHECKING:  # the engine loads on a worker after the first paint (launch 
     from advisor.knowledge.model import KnowledgeBase
     from advisor.probes import PlannedProbe
     from advisor.tui.app import AdvisorApp
+    from advisor.tui.widgets.probe_progress import ProbeProgress
 
 INTRO = (
     "I'll ask only what I cannot find out myself (from your description, logs, the app bundle, "
@@ -105,8 +105,8 @@ class ConversationScreen(Screen[None]):
             with Vertical(id="conversation"):
                 yield MessageLog(id="log")
                 with ContentSwitcher(initial="card", id="bottom"):
-                    yield QuestionCard(id="card")
-                    yield ProbeProgress(id="probes")
+                    yield QuestionCard(id="card")  # the probe progress view joins it when first needed
+
             # The panel's lists mount just after the first paint (launch speed); this holds its place.
             yield Vertical(id="evidence")
         yield Footer()
@@ -120,8 +120,10 @@ class ConversationScreen(Screen[None]):
         return self.query_one("#card", QuestionCard)
 
     @property
-    def progress(self) -> ProbeProgress:
-        return self.query_one("#probes", ProbeProgress)
+    def progress(self) -> ProbeProgress | None:
+        """The probe progress view, once a probe has run (mounted on first use: launch speed)."""
+        found = self.query("#probes")
+        return cast("ProbeProgress", found.first()) if found else None
 
     @property
     def panel(self) -> EvidencePanel:
@@ -419,11 +421,20 @@ class ConversationScreen(Screen[None]):
     # ---- probes -----------------------------------------------------------------------------------
     def run_probes(self, planned: list[PlannedProbe]) -> None:
         self.log_view.add("you", "Run it." if len(planned) == 1 else f"Run them ({len(planned)}).")
-        self.probing = True
-        self.progress.run(planned)
+        self._run_probes(planned)
 
-    @on(ProbeProgress.Done)
-    def _probes_done(self, message: ProbeProgress.Done) -> None:
+    @work(group="probes-view")
+    async def _run_probes(self, planned: list[PlannedProbe]) -> None:
+        progress = self.progress
+        if progress is None:
+            from advisor.tui.widgets.probe_progress import ProbeProgress
+
+            progress = ProbeProgress(id="probes")
+            await self.query_one("#bottom", ContentSwitcher).mount(progress)
+        self.probing = True
+        progress.run(planned)
+
+    def on_probe_progress_done(self, message: ProbeProgress.Done) -> None:
         self.take_probe_runs(message)
 
     @work(group="engine")
@@ -434,7 +445,7 @@ class ConversationScreen(Screen[None]):
         self._after_step()
 
     def stop_probes(self) -> None:
-        abandoned = self.progress.stop()
+        abandoned = self.progress.stop() if self.progress is not None else []
         if self.dialogue is not None:
             self.dialogue.decline(abandoned)
         self.log_view.add("you", "Stop waiting; I'll answer myself.")

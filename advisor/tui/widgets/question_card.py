@@ -122,6 +122,7 @@ class QuestionCard(Vertical):
         self.question_id: str | None = None
         self.options: list[ChoiceOption] = []
         self._typed_choice = False  # the list's choice follows the typed text (not a key)
+        self._check = ""  # the command line shown under the question
 
     def compose(self) -> ComposeResult:
         yield Static(DESCRIBE_PROMPT, id="card-text", markup=False)
@@ -168,9 +169,11 @@ class QuestionCard(Vertical):
 
     def _show(self, mode: CardMode, text: str, hint: str, choices: list[Choice], check: str = "") -> None:
         self.query_one("#card-text", Static).update(inline_code(text))
-        check_line = self.query_one("#card-check", Static)
-        check_line.update(inline_code(check))
-        check_line.display = bool(check)
+        if check or self._check:  # most questions have none: leave the hidden line alone
+            self._check = check
+            check_line = self.query_one("#card-check", Static)
+            check_line.update(inline_code(check))
+            check_line.display = bool(check)
         self._hint(hint)
         self.answer_input.value = ""
         self._typed_choice = False
@@ -243,7 +246,8 @@ class QuestionCard(Vertical):
     def _answer(self, option: ChoiceOption, typed: str | None) -> None:
         if self.question_id is None:
             return
-        self.choice_list.clear_choice()  # a second Enter before the next question records nothing
+        # A second Enter before the next question is shown posts this again; the screen takes an
+        # answer only for the question it is asking, so it records nothing.
         self.post_message(self.Answered(self.question_id, option.value, option.label, typed))
 
     def _option(self, value: str | None) -> ChoiceOption | None:
