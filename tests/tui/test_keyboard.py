@@ -233,3 +233,17 @@ def test_fix_steps_render_their_code_without_backticks_and_copy_commands_first()
     out = io.StringIO()
     Console(file=out, width=100, no_color=True, color_system=None).print(step_content(1, odd))
     assert "A lone ` backtick stays as written" in out.getvalue()
+
+
+async def test_a_stray_key_in_the_export_dialog_edits_the_path_never_replaces_it(make_app) -> None:  # type: ignore[no-untyped-def]
+    from advisor.tui.screens.export import ExportScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await skip_description(pilot)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: isinstance(app.screen, ExportScreen), "the export dialog")
+        field = app.screen.query_one("#export-path")
+        default = field.value
+        await pilot.press("2")
+        assert field.value == default + "2"

@@ -30,7 +30,8 @@ class ExportScreen(Dialog["Path | None"]):
     def compose_body(self) -> ComposeResult:
         yield Select([(name, fmt) for fmt, name in FORMAT_NAMES.items()], value=self.fmt, allow_blank=False, id="formats")
         yield Static("Write to:", markup=False)
-        yield Input(str(self.default_path), id="export-path")
+        # The cursor at the end, the path not selected: a key typed by mistake edits it, never replaces it.
+        yield Input(str(self.default_path), id="export-path", select_on_focus=False)
         yield Checkbox("Hide personal identifiers (UDIDs, names, e-mail addresses)", value=True, id="redact")
 
     def on_mount(self) -> None:
