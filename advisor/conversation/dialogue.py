@@ -422,6 +422,8 @@ class Dialogue:
             old = before.statuses.get(did)
             if old == status:
                 continue
+            if did in self.kb.diagnoses and self.kb.diagnoses[did].advice:
+                continue  # advice is answered once, as advice (the turn's `advice`), not a cause's status
             verb = f"now {status}" if old is None else f"{old} -> {status}"
             moved.append(Change("diagnosis", f"{verb}: {titles.get(did, did)}"))
         for did in before.statuses:

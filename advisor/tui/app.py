@@ -1,7 +1,11 @@
-"""The Textual application: bindings, themes, the command palette, and app-wide actions.
+"""The Textual application: app-wide keys, themes, the command palette, reports, and how it ends.
 
-The conversation screen does the work; the app routes app-wide keys and palette commands to it
-and writes reports. Run with `AdvisorApp(TuiOptions(...)).run()` (see advisor/tui/launch.py).
+The conversation screen does the work and owns its own keys; the app keeps only what applies
+on every screen (export, theme, quit). It ends in one of three ways, which the launcher turns
+into the command line's exit statuses: normally, with a UserError (`fail`: one line, exit 2),
+or with an internal error (kept in `internal_error` and re-raised after the terminal is
+restored, so it prints as one line, or as a traceback under ADVISOR_DEBUG, as on the CLI).
+Run with `AdvisorApp(TuiOptions(...)).run()` (see advisor/tui/launch.py).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 
 from advisor.conversation.session_store import SessionStore
-from advisor.exit_status import UserError
+from advisor.exit_status import ExitStatus, UserError
 from advisor.tui.commands import AdvisorCommands
 from advisor.tui.options import TuiOptions
 from advisor.tui.screens.conversation import ConversationScreen
@@ -26,19 +30,15 @@ DARK_THEME = "textual-dark"
 LIGHT_THEME = "textual-light"
 
 
-class AdvisorApp(App[str]):
+class AdvisorApp(App[None]):
     TITLE = "advisor"
     SUB_TITLE = "Network Extension troubleshooter"
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute, so subclasses elsewhere find it
     COMMANDS = App.COMMANDS | {AdvisorCommands}
     BINDINGS = [
         Binding("ctrl+s", "export", "Export"),
-        Binding("ctrl+l", "paste_log", "Paste log"),
-        Binding("ctrl+o", "open_bundle", "Bundle"),
-        Binding("ctrl+r", "run_checks", "Checks"),
-        Binding("f3", "change_answer", "Answers", show=False),
-        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
         Binding("ctrl+q", "quit", "Quit"),
+        Binding("ctrl+t", "toggle_theme", "Theme", show=False),
     ]
 
     def __init__(
@@ -49,12 +49,27 @@ class AdvisorApp(App[str]):
         self.store = store or SessionStore(self.options.state_root)
         self.conversation = ConversationScreen(self.options, self.store, kb)
         self.theme = self.options.theme
+        self.user_error: UserError | None = None
+        self.internal_error: Exception | None = None
 
     def get_default_screen(self) -> ConversationScreen:
         return self.conversation
 
-    def _dialog_open(self) -> bool:
-        return isinstance(self.screen, ModalScreen)
+    # ---- how it ends -------------------------------------------------------------------------
+    def fail(self, error: UserError) -> None:
+        """End the app because of bad input (a knowledge folder, a saved session): one line, exit 2."""
+        self.user_error = error
+        self.exit(return_code=int(ExitStatus.BAD_INPUT))
+
+    def _handle_exception(self, error: Exception) -> None:
+        self.internal_error = error
+        super()._handle_exception(error)
+
+    def _fatal_error(self) -> None:
+        # Textual would print its own traceback here; the launcher re-raises `internal_error`
+        # instead, so the TUI ends like the command line (advisor.entry_point.guarded).
+        self.bell()
+        self._close_messages_no_wait()
 
     # ---- reports -----------------------------------------------------------------------------
     def write_report(self, fmt: str, path: str | Path, redact: bool = True) -> Path:
@@ -75,7 +90,7 @@ class AdvisorApp(App[str]):
         from advisor.conversation.report_export import default_report_path
         from advisor.tui.screens.export import ExportScreen
 
-        if self._dialog_open():
+        if isinstance(self.screen, ModalScreen):
             self.bell()
             return
         self.push_screen(ExportScreen(self.write_report, default_report_path("markdown")), self._report_written)
@@ -90,35 +105,6 @@ class AdvisorApp(App[str]):
             self.notify(exc.message, title="Report not written", severity="error")
             return
         self._report_written(path)
-
-    # ---- forwarded to the conversation -------------------------------------------------------
-    def action_paste_log(self) -> None:
-        if not self._dialog_open():
-            self.conversation.action_paste_log()
-
-    def action_open_bundle(self) -> None:
-        if not self._dialog_open():
-            self.conversation.action_open_bundle()
-
-    def action_run_checks(self) -> None:
-        if not self._dialog_open():
-            self.conversation.action_run_checks()
-
-    def action_change_answer(self) -> None:
-        if not self._dialog_open():
-            self.conversation.action_change_answer()
-
-    def action_why(self) -> None:
-        if self.screen is self.conversation:
-            self.conversation.action_why()
-
-    async def action_back(self) -> None:
-        # Overrides App.action_back (async): Escape on the conversation steps back in it.
-        if self.screen is self.conversation:
-            self.conversation.action_back()
-
-    def action_toggle_evidence(self) -> None:
-        self.conversation.action_toggle_evidence()
 
     def action_toggle_theme(self) -> None:
         self.theme = LIGHT_THEME if self.theme == DARK_THEME else DARK_THEME

@@ -15,18 +15,19 @@ if TYPE_CHECKING:
 class AdvisorCommands(Provider):
     def _commands(self) -> list[tuple[str, str, Callable[[], object]]]:
         app: AdvisorApp = self.app  # type: ignore[assignment]
+        talk = app.conversation
         return [
             ("Export report as Markdown", "Write the report (Markdown) and show where it went", partial(app.export_now, "markdown")),
             ("Export report as HTML", "Write the report (HTML) and show where it went", partial(app.export_now, "html")),
             ("Export report as JSON", "Write the report (JSON) and show where it went", partial(app.export_now, "json")),
             ("Export report…", "Choose the format and the file name", app.action_export),
-            ("Paste log lines", "Open an area to paste log show / Console / crash text", app.action_paste_log),
-            ("Point at the app bundle", "Read the app's Info.plist, signature, entitlements and profiles", app.action_open_bundle),
-            ("Run the checks advisor can run here", "Read-only commands, shown before anything runs", app.action_run_checks),
-            ("Why this question?", "What the current question would tell advisor", app.action_why),
-            ("Back", "Change the last answer", app.action_back),
-            ("Change an earlier answer", "Pick any earlier answer and answer it again", app.action_change_answer),
-            ("Show or hide the evidence panel", "Facts known so far and the diagnoses in play", app.action_toggle_evidence),
+            ("Paste log lines", "Open an area to paste log show / Console / crash text", talk.action_paste_log),
+            ("Point at the app bundle", "Read the app's Info.plist, signature, entitlements and profiles", talk.action_open_bundle),
+            ("Run the checks advisor can run here", "Read-only commands, shown before anything runs", talk.action_run_checks),
+            ("Why this question?", "What the current question would tell advisor", talk.action_why),
+            ("Back", "Change the last answer", talk.action_back),
+            ("Change an earlier answer", "Pick any earlier answer and answer it again", talk.action_change_answer),
+            ("Show or hide the evidence panel", "Facts known so far and the diagnoses in play", talk.action_toggle_evidence),
             ("Switch dark / light theme", "Toggle between the dark and the light theme", app.action_toggle_theme),
         ]
 

@@ -10,7 +10,8 @@ from pathlib import Path
 class TuiOptions:
     app_path: str | None = None  # --app: the bundle to read at start (and to probe)
     log_path: str | None = None  # --log: a log file to triage at start
-    resume: bool = False  # --resume: continue the newest unfinished session
+    resume: bool = False  # --resume: reopen the newest saved session
+    resume_path: Path | None = None  # the session --resume found (checked before launch); else the newest
     knowledge_root: Path | None = None  # --knowledge (hidden): another knowledge folder
     state_root: Path | None = None  # where sessions are saved (default: the XDG state dir)
     theme: str = "textual-dark"

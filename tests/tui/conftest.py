@@ -54,14 +54,19 @@ async def started(pilot) -> None:  # type: ignore[no-untyped-def]
 
 
 async def skip_description(pilot) -> None:  # type: ignore[no-untyped-def]
+    """Choose "0 No description" and confirm it (nothing is chosen until the user chooses)."""
+    from advisor.tui.widgets.question_card import CardMode
+
     await started(pilot)
-    await pilot.press("enter")
-    await wait_until(pilot, lambda: pilot.app.conversation.card.mode != "describe", "the first question")
+    await pilot.press("0", "enter")
+    await wait_until(pilot, lambda: pilot.app.conversation.card.mode not in (CardMode.DESCRIBE, CardMode.BUSY), "the first question")
 
 
 def current_question(app: AdvisorApp) -> str | None:
+    from advisor.tui.widgets.question_card import CardMode
+
     card = app.conversation.card
-    return card.question_id if card.mode == "question" else None
+    return card.question_id if card.mode is CardMode.QUESTION else None
 
 
 AwaitPilot = Callable[[object], Awaitable[None]]

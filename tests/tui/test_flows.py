@@ -40,7 +40,7 @@ async def answer_until_diagnosis(pilot) -> DiagnosisScreen:  # type: ignore[no-u
             return app.screen
         question = current_question(app)
         assert question is not None, f"neither a question nor a diagnosis: {app.screen}"
-        await pilot.press(KEYS[question])
+        await pilot.press(KEYS[question], "enter")  # a digit chooses, Enter confirms
         await wait_until(pilot, lambda q=question: current_question(app) != q, f"the step after {question}")
     raise AssertionError("no diagnosis reached")
 
@@ -58,7 +58,8 @@ async def test_answer_by_number_keys_reaches_the_diagnosis(make_app) -> None:  #
         facts = [str(o.prompt) for o in app.conversation.panel.query_one("#facts").options]
         assert "distribution Developer ID (direct) [answer]" in facts
         dx = [str(o.prompt) for o in app.conversation.panel.query_one("#diagnoses").options]
-        assert dx[0].startswith("● confirmed A macOS NE app extension")
+        assert dx[0] == "Causes (1)"  # the heading counts what it lists
+        assert dx[1].startswith("● confirmed A macOS NE app extension")
 
 
 async def test_free_text_is_matched_and_confirmed_before_answering(make_app) -> None:  # type: ignore[no-untyped-def]
@@ -71,7 +72,7 @@ async def test_free_text_is_matched_and_confirmed_before_answering(make_app) -> 
         typed = {"sip": "on", "platform": "mac os", "distribution": "dev id"}[fact]
         await pilot.press(*typed)
         hint = str(app.conversation.card.query_one("#card-hint").content)
-        assert hint == f"understood: {label} · Enter to answer"
+        assert hint == f"understood: {label} · Enter: answer"
         assert current_question(app) == first  # nothing answered until Enter
         await pilot.press("enter")
         await wait_until(pilot, lambda: current_question(app) != first, "the next question")
@@ -96,6 +97,8 @@ async def test_arrow_keys_and_enter_pick_a_choice(make_app) -> None:  # type: ig
         await skip_description(pilot)
         first = current_question(app)
         fact = app.conversation.dialogue.kb.questions[first].fact
+        await pilot.press("down")  # from nothing chosen: the first choice
+        assert app.conversation.card.choice_list.chosen.id == app.conversation.dialogue.kb.questions[first].choices[0].value
         await pilot.press("down", "enter")
         await wait_until(pilot, lambda: current_question(app) != first, "the next question")
         second_value = app.conversation.dialogue.kb.questions[first].choices[1].value
@@ -158,7 +161,7 @@ async def test_back_changes_an_earlier_answer(make_app) -> None:  # type: ignore
         assert question.fact == last_fact and last_fact not in session.answers
         assert str(app.conversation.card.query_one("#card-hint").content).startswith("your earlier answer: ")
         assert f"advisor: Let's change your answer to: {question.text}" in app.conversation.log_view.texts()
-        await pilot.press("0")  # this time: I don't know
+        await pilot.press("0", "enter")  # this time: I don't know
         await wait_until(pilot, lambda: session.answers.get(last_fact) == "unknown", "the new answer")
         ranked = {a.id: str(a.status) for a in session.ranking.ranked}
         assert ranked.get("appex-requires-mac-app-store") != "confirmed"
@@ -196,7 +199,7 @@ async def test_keep_checking_then_finish(make_app) -> None:  # type: ignore[no-u
             if app.conversation.card.mode != "question":
                 break
             q = current_question(app)
-            await pilot.press("0")
+            await pilot.press("0", "enter")
             await wait_until(pilot, lambda q=q: current_question(app) != q, "the next step")
         assert app.conversation.card.mode == "menu"
         actions = [o.id for o in app.conversation.card.choice_list.options]
@@ -208,8 +211,7 @@ async def test_consent_accepted_runs_the_exact_command(make_app, tmp_path: Path,
     mac = fake_csrutil(tmp_path, monkeypatch, Reply(SIP_DISABLED))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await pilot.press("enter")
+        await skip_description(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
         shown = [str(w.content) for w in app.screen.query(".command")]
         assert shown == ["$ csrutil status"]
@@ -227,28 +229,39 @@ async def test_consent_declined_falls_back_to_the_question(make_app, tmp_path: P
     mac = fake_csrutil(tmp_path, monkeypatch, Reply(SIP_DISABLED))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await pilot.press("enter")
+        await skip_description(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
         await pilot.press("n")
         await wait_until(pilot, lambda: app.screen is app.conversation, "the conversation")
         assert current_question(app) == "sip"
-        await pilot.press("1")
+        await pilot.press("1", "enter")
         await wait_until(pilot, lambda: current_question(app) != "sip", "the next question")
         assert mac.calls() == []
         assert app.conversation.dialogue.inv.session.answers["sip"] == "enabled"
         assert not isinstance(app.screen, ConsentScreen)  # a declined probe is not offered again
 
 
-async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(make_app, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def _kb_with_probe_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seconds: float):  # type: ignore[no-untyped-def]
+    from advisor.knowledge.loader import load_knowledge
+    from tests.tui.small_kb import write_small_kb
+
+    monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+    return load_knowledge(write_small_kb(tmp_path / "kb", probe_timeout=seconds))
+
+
+async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from advisor.tui.app import AdvisorApp
+    from advisor.tui.options import TuiOptions
+
+    # Long enough for the test to act while the tool hangs, however loaded the machine.
+    kb = _kb_with_probe_timeout(tmp_path, monkeypatch, 3.0)
     fake_csrutil(tmp_path, monkeypatch, Reply("", hang_seconds=HANG_SECONDS))
-    app = make_app()
+    app = AdvisorApp(TuiOptions(state_root=state_root), kb=kb)
     async with app.run_test(size=SIZE) as pilot:
-        await started(pilot)
-        await pilot.press("enter")
+        await skip_description(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
         await pilot.press("y")
-        await wait_until(pilot, lambda: app.conversation.progress is not None and app.conversation.progress.display, "the progress view")
+        await wait_until(pilot, lambda: app.conversation.probing and app.conversation.progress.display, "the progress view")
         # While the tool hangs, keys still work: open and close "why".
         await pilot.press("f1")
         await wait_until(pilot, lambda: isinstance(app.screen, ExplainScreen), "the why dialog during the probe")
@@ -258,7 +271,7 @@ async def test_probe_timeout_is_a_result_and_the_ui_stays_responsive(make_app, t
         assert run.timed_out
         assert any("timed out" in t and t.startswith("probe: csrutil status") for t in app.conversation.log_view.texts())
         await wait_until(pilot, lambda: current_question(app) == "sip", "the question, asked instead")
-        assert not app.conversation.progress.display and app.conversation.card.display
+        assert not app.conversation.probing and not app.conversation.progress.display and app.conversation.card.display
 
 
 async def test_export_by_key_writes_and_shows_the_path(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -298,7 +311,7 @@ async def test_every_step_is_saved_and_resumes(make_app, state_root: Path) -> No
     async with app.run_test(size=SIZE) as pilot:
         await skip_description(pilot)
         first = current_question(app)
-        await pilot.press(KEYS[first])
+        await pilot.press(KEYS[first], "enter")
         await wait_until(pilot, lambda: current_question(app) != first, "the second question")
         second = current_question(app)
         app.store.flush()
@@ -335,7 +348,7 @@ async def test_no_color_is_honoured(make_app, monkeypatch: pytest.MonkeyPatch) -
         await pilot.press("escape")
         # Statuses are words, not only colours.
         dx = [str(o.prompt) for o in app.conversation.panel.query_one("#diagnoses").options]
-        assert dx[0].startswith("● confirmed ")
+        assert dx[1].startswith("● confirmed ")
 
 
 async def test_point_at_an_app_bundle(make_app, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -348,7 +361,7 @@ async def test_point_at_an_app_bundle(make_app, tmp_path: Path) -> None:  # type
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: type(app.screen).__name__ == "OpenBundleScreen", "the bundle dialog")
         await pilot.press(*str(tmp_path / "nothing-here.app"), "enter")
-        assert "no such file or folder" in str(app.screen.query_one("#bundle-error").content)  # asked again, not crashed
+        assert "no such file or folder" in str(app.screen.query_one("#dialog-hint").content)  # asked again, not crashed
         app.screen.query_one("#bundle-path").value = str(seed.app)
         await pilot.press("enter")
         session = app.conversation.dialogue.inv.session
@@ -367,40 +380,37 @@ async def test_change_an_earlier_answer_from_the_list(make_app) -> None:  # type
     async with app.run_test(size=SIZE) as pilot:
         await skip_description(pilot)
         first = current_question(app)
-        await pilot.press(KEYS[first])
+        await pilot.press(KEYS[first], "enter")
         await wait_until(pilot, lambda: current_question(app) != first, "the second question")
         second = current_question(app)
-        await pilot.press(KEYS[second])
+        await pilot.press(KEYS[second], "enter")
         await wait_until(pilot, lambda: current_question(app) != second, "the third step")
         await pilot.press("f3")
         await wait_until(pilot, lambda: isinstance(app.screen, ChangeAnswerScreen), "the answers list")
-        await pilot.press("home", "enter")  # the first answer
+        await pilot.press("1", "enter")  # the first answer
         await wait_until(pilot, lambda: current_question(app) == first, "the first question again")
         kb = app.conversation.dialogue.kb
         assert kb.questions[first].fact not in app.conversation.dialogue.inv.session.answers
         assert kb.questions[second].fact in app.conversation.dialogue.inv.session.answers  # later answers stay
 
 
-async def test_escape_stops_waiting_for_a_slow_probe(small_kb, state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
-    from advisor.knowledge.loader import load_knowledge
+async def test_escape_stops_waiting_for_a_slow_probe(state_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     from advisor.tui.app import AdvisorApp
     from advisor.tui.options import TuiOptions
-    from tests.tui.small_kb import write_small_kb
 
-    monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
-    slow_kb = load_knowledge(write_small_kb(tmp_path / "kb", probe_timeout=30.0))
+    slow_kb = _kb_with_probe_timeout(tmp_path, monkeypatch, 30.0)
     mac = fake_csrutil(tmp_path, monkeypatch, Reply("", hang_seconds=HANG_SECONDS))
     app = AdvisorApp(TuiOptions(state_root=state_root), kb=slow_kb)
     async with app.run_test(size=SIZE) as pilot:
         await skip_description(pilot)
         await wait_until(pilot, lambda: isinstance(app.screen, ConsentScreen), "the consent dialog")
         await pilot.press("y")
-        await wait_until(pilot, lambda: app.conversation.progress is not None and app.conversation.progress.display, "the progress view")
+        await wait_until(pilot, lambda: app.conversation.probing and app.conversation.progress.display, "the progress view")
         await pilot.press("escape")
         await wait_until(pilot, lambda: current_question(app) == "sip", "the question, asked instead")
         assert "you: Stop waiting; I'll answer myself." in app.conversation.log_view.texts()
         assert app.conversation.dialogue.inv.probe_runs == []
-        await pilot.press("1")
+        await pilot.press("1", "enter")
         await wait_until(pilot, lambda: current_question(app) != "sip", "the next question")
         assert not isinstance(app.screen, ConsentScreen)  # the abandoned probe is not offered again
     for call in mac.calls():  # the hung fake tool would outlive the test

@@ -38,7 +38,7 @@ async def test_walk_the_real_knowledge_base_to_an_end(real_kb: KnowledgeBase, st
                 break
             question = current_question(app)
             assert question is not None
-            await pilot.press("1" if step % 3 == 0 else "0")
+            await pilot.press("1" if step % 3 == 0 else "0", "enter")
             await wait_until(
                 pilot,
                 lambda q=question: current_question(app) != q or isinstance(app.screen, DiagnosisScreen),

@@ -42,10 +42,10 @@ def _answer_twice_then_kill(small_kb_root: Path, tmp_path: Path) -> Path:
         terminal.read_until("What is going wrong?")
         terminal.send("works on my mac but not on other macs\r")
         terminal.read_until("I don't know")  # the first question's card
-        terminal.send("0")
+        terminal.send("0\r")
         terminal.read_until("I don't know")  # the second question's card
         _answers_saved(terminal, sessions, 1)
-        terminal.send("0")
+        terminal.send("0\r")
         return _answers_saved(terminal, sessions, 2)
     finally:
         terminal.kill()

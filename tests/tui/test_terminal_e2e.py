@@ -60,7 +60,7 @@ def _current_question(screen: str) -> str | None:
 WANTED = {"A macOS NE app extension only works in Mac App Store apps"}
 # Advice is answered in the conversation, not shown as a cause.
 ADVICE = "SIP need not be disabled to develop a Network Extension"
-ADVICE_SAID = "advisor: SIP need not be disabled"  # its first words in the conversation (wrapped at 80 columns)
+ADVICE_SAID = "advice: SIP need not be disabled"  # its first words in the conversation (wrapped at 80 columns)
 
 
 def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -94,7 +94,7 @@ def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkey
                 assert mac.calls() == []
                 tmux.keys("y")
                 consented = True
-            elif "How to fix it" in screen:  # a diagnosis view
+            elif "How to fix it" in screen or "What to do" in screen:  # a diagnosis (or advice) view
                 title = screen.splitlines()[1].strip()
                 if title not in diagnoses:
                     diagnoses.append(title)
@@ -107,7 +107,7 @@ def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkey
             else:
                 question = _current_question(screen)
                 assert question is not None, screen
-                tmux.keys(KEYS[question])
+                tmux.keys(KEYS[question], "Enter")
         assert consented and [c.args for c in mac.calls()] == [["status"]]
         # Both problems of the story are found in one sitting: the cause, and the SIP advice.
         assert set(diagnoses) >= WANTED, diagnoses
@@ -120,3 +120,57 @@ def test_launch_to_diagnosis_in_tmux(small_kb_root: Path, tmp_path: Path, monkey
         subprocess.run([tmux.tmux, "-L", tmux.socket, "kill-server"], check=False, capture_output=True)
     sessions = list((tmp_path / "state" / "advisor" / "sessions").glob("session-*.yaml"))
     assert len(sessions) == 1
+
+
+def _start(tmux: Tmux, small_kb_root: Path, tmp_path: Path, path: str, **extra: str) -> None:
+    command = " ".join([*advisor_command(), "tui", "--knowledge", str(small_kb_root)])
+    env = {
+        "PATH": path,
+        "XDG_STATE_HOME": str(tmp_path / "state"),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HOME": str(tmp_path),
+        "TERM": "xterm-256color",
+        **extra,
+    }
+    env_args = [arg for name, value in env.items() for arg in ("-e", f"{name}={value}")]
+    tmux.run(
+        "-f", "/dev/null", "new-session", "-d", "-s", "e2e", "-x", "80", "-y", "24", *env_args,
+        f"cd {tmp_path} && {command}; echo EXIT=$?; read wait_for_the_test",
+    )
+
+
+def test_enter_on_an_untouched_question_records_nothing_in_tmux(small_kb_root: Path, tmp_path: Path) -> None:
+    """A new user's first keys, at 80x24 without colour: Enter on the description, 0 and Enter,
+    then Enter on the first question. Nothing is answered; the screen says what to do; the chosen
+    line is marked without colour; the footer fits; quitting says where the session is."""
+    (tmp_path / "no-tools").mkdir()
+    tmux = Tmux(f"advisor-keys-{os.getpid()}")
+    _start(tmux, small_kb_root, tmp_path, str(tmp_path / "no-tools"), NO_COLOR="1")
+    try:
+        tmux.wait_for("What is going wrong?")
+        footer = next(line for line in tmux.wait_for("^p palette").splitlines() if "^p palette" in line)
+        assert footer.rstrip().endswith("^p palette") and "Quit" in footer and "Checks" in footer  # fits 80 columns
+        tmux.keys("Enter")
+        tmux.wait_for("Nothing typed yet")
+        tmux.keys("0")
+        tmux.wait_for("▶ 0 No description")
+        tmux.keys("Enter")
+        screen = tmux.wait_for("I don't know")
+        question = _current_question(screen)
+        assert question is not None
+        tmux.keys("Enter")
+        screen = tmux.wait_for("Nothing chosen yet")
+        answers = [line for line in screen.splitlines() if line.lstrip().startswith("you: ") and "(no description)" not in line]
+        assert _current_question(screen) == question and answers == []
+        tmux.keys("2")
+        tmux.wait_for("▶ 2 ")
+        tmux.keys("C-q")
+        screen = tmux.wait_for("EXIT=0")
+        assert "The session is saved in" in screen and "Continue it with: advisor tui --resume" in screen
+    finally:
+        subprocess.run([tmux.tmux, "-L", tmux.socket, "kill-server"], check=False, capture_output=True)
+    sessions = list((tmp_path / "state" / "advisor" / "sessions").glob("session-*.yaml"))
+    assert len(sessions) == 1
+    from advisor.transcripts.format import load_transcript
+
+    assert load_transcript(sessions[0]).answers == {}  # the untouched Enter recorded nothing

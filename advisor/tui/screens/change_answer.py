@@ -4,41 +4,41 @@ from __future__ import annotations
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
-from textual.widgets.option_list import Option
+
+from advisor.tui.screens.dialog import Dialog
+from advisor.tui.widgets.choice_list import Choice, ChoiceList
+
+HINT = "digit or ↑↓: choose · Enter: ask it again · Esc: cancel"
 
 
-class ChangeAnswerScreen(ModalScreen["str | None"]):
+class ChangeAnswerScreen(Dialog["str | None"]):
     """Returns the fact whose answer the user wants to change."""
 
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DIALOG_ID = "change-answer"
+    HINT = HINT
 
     def __init__(self, answers: list[tuple[str, str, str]]) -> None:
         """answers: (fact, question text, answer label), oldest first."""
-        super().__init__()
+        super().__init__("Change an earlier answer")
         self.answers = answers
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="change-answer", classes="dialog"):
-            yield Static("Change an earlier answer", classes="dialog-title")
-            yield OptionList(
-                *[Option(f"{text}\n  → {label}", id=fact) for fact, text, label in self.answers],
-                id="answers",
-            )
-            yield Static("Enter: ask this again · Esc: cancel", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield ChoiceList(id="answers")
 
     def on_mount(self) -> None:
-        answers = self.query_one("#answers", OptionList)
-        answers.highlighted = max(0, len(self.answers) - 1)
+        answers = self.query_one("#answers", ChoiceList)
+        answers.set_choices([
+            Choice(str(n) if n <= 9 else "", f"{text}\n→ {label}", fact)
+            for n, (fact, text, label) in enumerate(self.answers, start=1)
+        ])
         answers.focus()
 
-    @on(OptionList.OptionSelected, "#answers")
-    def _chosen(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.OptionSelected, "#answers")
+    def _chosen(self, event: ChoiceList.OptionSelected) -> None:
         event.stop()
         self.dismiss(event.option.id)
 
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    @on(ChoiceList.NothingChosen, "#answers")
+    def _nothing_chosen(self, event: ChoiceList.NothingChosen) -> None:
+        event.stop()
+        self.say(f"Nothing chosen yet: {HINT}", problem=True)

@@ -1,6 +1,7 @@
 """Consent before any probe runs: the exact command lines, why each helps, and a clear choice.
 
-Run (Enter / y) or ask me instead (Esc / n). Nothing runs until the user says so.
+y runs them, n (or Esc) answers instead. Nothing is chosen for the user: Enter alone runs
+nothing and says which key does what (the keyboard rule of every screen).
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from dataclasses import dataclass
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from advisor.tui.screens.dialog import Dialog
+
+HINT = "y: run · n or Esc: ask me instead"
 
 
 @dataclass(frozen=True)
@@ -20,44 +24,44 @@ class ProbeRequest:
     why: str
 
 
-class ConsentScreen(ModalScreen[bool]):
+class ConsentScreen(Dialog[bool]):
     BINDINGS = [
         Binding("y", "run", "Run them"),
-        Binding("n,escape", "decline", "Ask me instead"),
+        Binding("n,escape", "cancel", "Ask me instead"),
+        Binding("enter", "nothing_chosen", show=False),
     ]
+    DIALOG_ID = "consent"
+    BUTTONS = [("run", "Run (y)", True), ("cancel", "Ask me instead (n)", False)]
+    HINT = HINT
 
     def __init__(self, heading: str, requests: list[ProbeRequest]) -> None:
-        super().__init__()
-        self.heading = heading
+        super().__init__(heading)
         self.requests = requests
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="consent", classes="dialog"):
-            yield Static(self.heading, classes="dialog-title", markup=False)
-            n = len(self.requests)
-            yield Static(
-                f"advisor can find this out itself. {'These read-only commands' if n > 1 else 'This read-only command'} "
-                "would run on this machine, exactly as shown:",
-                markup=False,
-            )
-            with VerticalScroll(id="consent-commands"):
-                for request in self.requests:
-                    yield Static(f"$ {request.command_line}", classes="command", markup=False)
-                    if request.why:
-                        yield Static(f"  {request.why}", classes="command-why", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Run (y)", id="run", variant="primary")
-                yield Button("Ask me instead (n)", id="decline")
+    def compose_body(self) -> ComposeResult:
+        n = len(self.requests)
+        yield Static(
+            f"advisor can find this out itself. {'These read-only commands' if n > 1 else 'This read-only command'} "
+            "would run on this machine, exactly as shown:",
+            markup=False,
+        )
+        with VerticalScroll(id="consent-commands"):
+            for request in self.requests:
+                yield Static(f"$ {request.command_line}", classes="command", markup=False)
+                if request.why:
+                    yield Static(f"  {request.why}", classes="command-why", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#run", Button).focus()
+        self.query_one("#consent-commands", VerticalScroll).focus()  # no button pre-selected
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(event.button.id == "run")
+    def button_pressed(self, button_id: str) -> None:
+        self.dismiss(button_id == "run")
 
     def action_run(self) -> None:
         self.dismiss(True)
 
-    def action_decline(self) -> None:
+    def action_cancel(self) -> None:
         self.dismiss(False)
+
+    def action_nothing_chosen(self) -> None:
+        self.say(f"Nothing chosen yet: {HINT}", problem=True)

@@ -7,40 +7,32 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Select, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from advisor.conversation.report_export import FORMAT_NAMES, with_suffix_for
 from advisor.exit_status import UserError
+from advisor.tui.screens.dialog import Dialog
 
 # (format, path, redact) -> the absolute path written; raises UserError
 ReportWriter = Callable[[str, str, bool], Path]
 
 
-class ExportScreen(ModalScreen["Path | None"]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+class ExportScreen(Dialog["Path | None"]):
+    DIALOG_ID = "export"
+    BUTTONS = [("write", "Write (Enter)", True), ("cancel", "Cancel (Esc)", False)]
 
     def __init__(self, writer: ReportWriter, default_path: Path, fmt: str = "markdown") -> None:
-        super().__init__()
+        super().__init__("Export the report")
         self.writer = writer
         self.default_path = default_path
         self.fmt = fmt
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="export", classes="dialog"):
-            yield Static("Export the report", classes="dialog-title")
-            yield Select(
-                [(name, fmt) for fmt, name in FORMAT_NAMES.items()], value=self.fmt, allow_blank=False, id="formats"
-            )
-            yield Static("Write to:", markup=False)
-            yield Input(str(self.default_path), id="export-path")
-            yield Checkbox("Hide personal identifiers (UDIDs, names, e-mail addresses)", value=True, id="redact")
-            yield Static("", id="export-error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Write (Enter)", id="write", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+    def compose_body(self) -> ComposeResult:
+        yield Select([(name, fmt) for fmt, name in FORMAT_NAMES.items()], value=self.fmt, allow_blank=False, id="formats")
+        yield Static("Write to:", markup=False)
+        # The cursor at the end, the path not selected: a key typed by mistake edits it, never replaces it.
+        yield Input(str(self.default_path), id="export-path", select_on_focus=False)
+        yield Checkbox("Hide personal identifiers (UDIDs, names, e-mail addresses)", value=True, id="redact")
 
     def on_mount(self) -> None:
         self.query_one("#export-path", Input).focus()
@@ -57,24 +49,20 @@ class ExportScreen(ModalScreen["Path | None"]):
         event.stop()
         self.write()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "write":
+    def button_pressed(self, button_id: str) -> None:
+        if button_id == "write":
             self.write()
         else:
-            self.dismiss(None)
+            self.action_cancel()
 
     def write(self) -> None:
         path = self.query_one("#export-path", Input).value.strip()
         if not path:
-            self.query_one("#export-error", Static).update("Give a file name.")
+            self.say("Give a file name.", problem=True)
             return
         try:
             written = self.writer(self.fmt, path, self.query_one("#redact", Checkbox).value)
         except UserError as exc:
-            self.query_one("#export-error", Static).update(f"Not written: {exc.message}")
+            self.say(f"Not written: {exc.message}", problem=True)
             return
         self.dismiss(written)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -7,11 +7,10 @@ from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Button, Input, Static
+from textual.widgets import Input, Static
+
+from advisor.tui.screens.dialog import Dialog
 
 BUNDLE_SUFFIXES = (".app", ".appex", ".systemextension", ".zip")
 
@@ -50,18 +49,17 @@ def check_bundle_path(text: str) -> tuple[str | None, str]:
     return str(path.resolve()), ""
 
 
-class OpenBundleScreen(ModalScreen["str | None"]):
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+class OpenBundleScreen(Dialog["str | None"]):
+    DIALOG_ID = "open-bundle"
+    BUTTONS = [("read", "Read it (Enter)", True), ("cancel", "Cancel (Esc)", False)]
+    HINT = "→ completes the path · Enter reads it · Esc cancels"
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="open-bundle", classes="dialog"):
-            yield Static("Point advisor at the app bundle", classes="dialog-title")
-            yield Static("advisor reads its Info.plist files, signatures, entitlements and profiles (nothing is changed).", markup=False)
-            yield Input(placeholder="/path/to/MyVPN.app", id="bundle-path", suggester=PathSuggester())
-            yield Static("", id="bundle-error", markup=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Read it (Enter)", id="read", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+    def __init__(self) -> None:
+        super().__init__("Point advisor at the app bundle")
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("advisor reads its Info.plist files, signatures, entitlements and profiles (nothing is changed).", markup=False)
+        yield Input(placeholder="/path/to/MyVPN.app", id="bundle-path", suggester=PathSuggester())
 
     def on_mount(self) -> None:
         self.query_one("#bundle-path", Input).focus()
@@ -71,19 +69,15 @@ class OpenBundleScreen(ModalScreen["str | None"]):
         event.stop()
         self._read()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "read":
+    def button_pressed(self, button_id: str) -> None:
+        if button_id == "read":
             self._read()
         else:
-            self.dismiss(None)
+            self.action_cancel()
 
     def _read(self) -> None:
         path, problem = check_bundle_path(self.query_one("#bundle-path", Input).value)
         if path is None:
-            self.query_one("#bundle-error", Static).update(problem)
+            self.say(problem, problem=True)
             return
         self.dismiss(path)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

@@ -4,39 +4,38 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Button, Static, TextArea
+from textual.widgets import Static, TextArea
+
+from advisor.tui.screens.dialog import Dialog
 
 
-class PasteLogScreen(ModalScreen["str | None"]):
+class PasteLogScreen(Dialog["str | None"]):
     BINDINGS = [
         Binding("ctrl+s", "submit", "Use these lines", priority=True),
         Binding("escape", "cancel", "Cancel"),
     ]
+    DIALOG_ID = "paste-log"
+    BUTTONS = [("use", "Use these lines (^s)", True), ("cancel", "Cancel (Esc)", False)]
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="paste-log", classes="dialog"):
-            yield Static("Paste log lines", classes="dialog-title")
-            yield Static("Paste below (or type), then ctrl+s. advisor matches them against the messages it knows.", markup=False)
-            yield TextArea(id="log-text", soft_wrap=False, show_line_numbers=False)
-            with Horizontal(classes="dialog-buttons"):
-                yield Button("Use these lines (^s)", id="use", variant="primary")
-                yield Button("Cancel (Esc)", id="cancel")
+    def __init__(self) -> None:
+        super().__init__("Paste log lines")
+
+    def compose_body(self) -> ComposeResult:
+        yield Static("Paste below (or type), then ctrl+s. advisor matches them against the messages it knows.", markup=False)
+        yield TextArea(id="log-text", soft_wrap=False, show_line_numbers=False)
 
     def on_mount(self) -> None:
         self.query_one("#log-text", TextArea).focus()
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        if event.button.id == "use":
+    def button_pressed(self, button_id: str) -> None:
+        if button_id == "use":
             self.action_submit()
         else:
-            self.dismiss(None)
+            self.action_cancel()
 
     def action_submit(self) -> None:
         text = self.query_one("#log-text", TextArea).text
-        self.dismiss(text if text.strip() else None)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not text.strip():
+            self.say("Nothing pasted yet: paste the lines, then ctrl+s (Esc cancels).", problem=True)
+            return
+        self.dismiss(text)

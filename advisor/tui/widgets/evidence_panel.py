@@ -1,8 +1,10 @@
 """The side panel: what advisor knows so far (and from where), and the diagnoses in play.
 
 Facts show their source (answer, probe, bundle, log, describe); choosing an answered fact
-changes that answer. Diagnoses show their status in words, not only colour; choosing one opens
-it (a ruled-out one says why it was ruled out).
+changes that answer. Diagnoses come in three lists, each headed with the count of what it lists:
+causes (status in words, not only colour), advice (side notes such as "SIP need not be
+disabled", never mixed with causes) and ruled out. Choosing one opens it (a ruled-out one says
+why it was ruled out).
 """
 
 from __future__ import annotations
@@ -77,12 +79,24 @@ class EvidencePanel(Vertical):
         ]
         self._set("facts", facts or [Option("nothing yet", disabled=True)])
         ranking = session.ranking
+        causes = [a for a in ranking.ranked if not a.diagnosis.advice]
+        advice = [a for a in ranking.ranked if a.diagnosis.advice]
         shown: list[Option] = []
-        for a in ranking.ranked[:MAX_DIAGNOSES]:
-            mark = STATUS_MARKS.get(str(a.status), "○")
-            shown.append(Option(Content.assemble(f"{mark} ", (f"{a.status}", "bold"), f" {a.diagnosis.title}"), id=f"dx:{a.id}"))
-        for a in ranking.ruled_out[:MAX_RULED_OUT]:
-            shown.append(Option(Content.assemble("✗ ", ("ruled out", "dim bold"), (f" {a.diagnosis.title}", "dim")), id=f"dx:{a.id}"))
+        # Each heading counts exactly what is listed under it (or says how many more there are).
+        if causes:
+            shown += _section("causes", f"Causes ({len(causes)})", [
+                Content.assemble(f"{STATUS_MARKS.get(str(a.status), '○')} ", (f"{a.status}", "bold"), f" {a.diagnosis.title}")
+                for a in causes
+            ], [a.id for a in causes], MAX_DIAGNOSES)
+        if advice:
+            shown += _section("advice", f"Advice ({len(advice)})", [
+                Content.assemble("» ", (a.diagnosis.title, "")) for a in advice
+            ], [a.id for a in advice], MAX_DIAGNOSES)
+        ruled = ranking.ruled_out
+        if ruled:
+            shown += _section("ruled", f"Ruled out ({len(ruled)})", [
+                Content.assemble("✗ ", (a.diagnosis.title, "dim")) for a in ruled
+            ], [a.id for a in ruled], MAX_RULED_OUT)
         self._set("diagnoses", shown or [Option("none supported yet", disabled=True)])
 
     @on(OptionList.OptionSelected)
@@ -94,3 +108,11 @@ class EvidencePanel(Vertical):
             self.post_message(self.FactChosen(key))
         elif kind == "dx":
             self.post_message(self.DiagnosisChosen(key))
+
+
+def _section(key: str, heading: str, prompts: list[Content], ids: list[str], limit: int) -> list[Option]:
+    options = [Option(Content.styled(heading, "bold underline"), id=f"h:{key}", disabled=True)]
+    options += [Option(p, id=f"dx:{i}") for p, i in zip(prompts[:limit], ids[:limit], strict=False)]
+    if len(prompts) > limit:
+        options.append(Option(f"(and {len(prompts) - limit} more: see the report)", id=f"more:{key}", disabled=True))
+    return options

@@ -1,11 +1,14 @@
-"""The card at the bottom of the conversation: the current question and how to answer it.
+"""The card at the bottom of the conversation: what advisor asks now, and how to answer it.
 
-Modes:
-* describe: the opening free-text prompt ("what is going wrong?"), a description or pasted logs;
-* question: numbered choices plus "I don't know"; pick with arrows + Enter, a number key, or
-  type free text, which is matched to a choice as you type ("understood: ...") and answered
-  on Enter;
-* menu: a few actions (after a diagnosis, or at the end);
+One keyboard rule on every card (and every screen): nothing is chosen until the user chooses.
+A digit (or ↑↓) chooses, Enter confirms; Enter with nothing typed or chosen records nothing and
+says what to do. Typed text is matched to a choice as you type ("understood: ...") and answered
+on Enter. The card's mode is a reactive attribute; its watcher shows what each mode needs:
+
+* describe: the opening prompt ("what is going wrong?"); type a description or paste log
+  lines, or choose 0 to go straight to the questions;
+* question: numbered choices plus "0 I don't know";
+* menu: a few numbered actions (after a diagnosis, or at the end);
 * busy: a line saying what advisor is doing; nothing to answer.
 
 The card only reports what the user chose (messages); the conversation screen acts on it.
@@ -13,24 +16,45 @@ The card only reports what the user chose (messages); the conversation screen ac
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.widgets import Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.reactive import reactive
+from textual.widgets import Input, Static
+
+from advisor.tui.inline_code import inline_code
+from advisor.tui.widgets.choice_list import Choice, ChoiceList
 
 if TYPE_CHECKING:  # rapidfuzz and the model load after the first paint (launch speed)
     from advisor.conversation.answer_matching import AnswerMatch, ChoiceOption
 
 DESCRIBE_PROMPT = "What is going wrong? Describe it in your own words, or paste the error or log lines."
-QUESTION_HINT = "1-9 / 0 pick · or type · Enter · ? why · Esc back"
-DESCRIBE_HINT = "Enter: continue (empty skips) · ^l paste a log · ^o app bundle"
-MENU_HINT = "↑↓ choose · Enter"
+SKIP_DESCRIPTION = "skip"
+SKIP_LABEL = "No description: go straight to the questions"
+QUESTION_HINT = "digit: choose · Enter: answer · ? why · Esc back"
+DESCRIBE_HINT = "Enter: send · 0+Enter: skip · ^l log · ^o bundle"
+MENU_HINT = "digit or ↑↓: choose · Enter: do it"
+NOTHING_CHOSEN = {
+    "question": "Nothing chosen yet: press a number (0: I don't know) or ↑↓, then Enter; or type an answer.",
+    "describe": "Nothing typed yet: describe the problem, then Enter; or press 0, then Enter, to skip.",
+    "menu": "Nothing chosen yet: press a number or ↑↓, then Enter.",
+}
+INPUT_PLACEHOLDER = {
+    "describe": "describe the problem, or paste the error",
+    "question": "type an answer, or choose one above",
+}
+
+
+class CardMode(StrEnum):
+    DESCRIBE = "describe"
+    QUESTION = "question"
+    MENU = "menu"
+    BUSY = "busy"
 
 
 class AnswerInput(Input):
@@ -66,9 +90,11 @@ class AnswerInput(Input):
 
 class QuestionCard(Vertical):
     BINDINGS = [
-        Binding("up", "cursor_up", "Previous choice", show=False),
-        Binding("down", "cursor_down", "Next choice", show=False),
+        Binding("up", "move(-1)", "Previous choice", show=False),
+        Binding("down", "move(1)", "Next choice", show=False),
     ]
+
+    mode: reactive[CardMode] = reactive(CardMode.DESCRIBE, init=False)
 
     class Answered(Message):
         def __init__(self, question_id: str, value: str, label: str, typed: str | None) -> None:
@@ -81,7 +107,7 @@ class QuestionCard(Vertical):
     class Described(Message):
         def __init__(self, text: str) -> None:
             super().__init__()
-            self.text = text
+            self.text = text  # "" when the user chose to skip
 
     class MenuChosen(Message):
         def __init__(self, action: str) -> None:
@@ -93,46 +119,78 @@ class QuestionCard(Vertical):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
-        self.mode = "describe"
         self.question_id: str | None = None
         self.options: list[ChoiceOption] = []
+        self._typed_choice = False  # the list's choice follows the typed text (not a key)
+        self._check = ""  # the command line shown under the question
 
     def compose(self) -> ComposeResult:
         yield Static(DESCRIBE_PROMPT, id="card-text", markup=False)
-        yield OptionList(id="choices")
-        yield AnswerInput(placeholder="describe the problem, or press Enter to skip", id="answer")
+        yield Static("", id="card-check", markup=False)
+        yield ChoiceList(id="choices")
+        yield AnswerInput(placeholder=INPUT_PLACEHOLDER["describe"], id="answer")
         yield Static(DESCRIBE_HINT, id="card-hint", markup=False)
 
     def on_mount(self) -> None:
-        self.query_one("#choices", OptionList).display = False
-        self.query_one("#answer", AnswerInput).focus()
+        self.query_one("#card-check", Static).display = False
+        self.choice_list.set_choices([Choice("0", SKIP_LABEL, SKIP_DESCRIPTION)])
+        self.answer_input.focus()
 
-    # ---- showing -----------------------------------------------------------------------------
+    # ---- parts -------------------------------------------------------------------------------
     @property
-    def choice_list(self) -> OptionList:
-        return self.query_one("#choices", OptionList)
+    def choice_list(self) -> ChoiceList:
+        return self.query_one("#choices", ChoiceList)
 
     @property
     def answer_input(self) -> AnswerInput:
         return self.query_one("#answer", AnswerInput)
 
-    def _set(self, mode: str, text: str, hint: str, input_shown: bool, list_shown: bool) -> None:
-        self.mode = mode
-        self.set_class(mode == "busy", "-busy")
-        self.query_one("#card-text", Static).update(text)
-        self.query_one("#card-hint", Static).update(hint)
+    @property
+    def hint(self) -> str:
+        return str(self.query_one("#card-hint", Static).content)
+
+    def _hint(self, text: str, nudge: bool = False) -> None:
+        hint = self.query_one("#card-hint", Static)
+        hint.update(text)
+        hint.set_class(nudge, "-nudge")
+
+    # ---- showing -----------------------------------------------------------------------------
+    def watch_mode(self, mode: CardMode) -> None:
+        typing = mode in (CardMode.DESCRIBE, CardMode.QUESTION)
+        self.set_class(mode is CardMode.BUSY, "-busy")
         field = self.answer_input
-        field.value = ""
-        field.display = input_shown
-        self.choice_list.display = list_shown
+        field.display = typing
+        self.choice_list.display = mode is not CardMode.BUSY
+        if typing:
+            field.placeholder = INPUT_PLACEHOLDER[mode]
+            field.focus()
+        elif mode is CardMode.MENU:
+            self.choice_list.focus()
+
+    def _show(self, mode: CardMode, text: str, hint: str, choices: list[Choice], check: str = "") -> None:
+        self.query_one("#card-text", Static).update(inline_code(text))
+        if check or self._check:  # most questions have none: leave the hidden line alone
+            self._check = check
+            check_line = self.query_one("#card-check", Static)
+            check_line.update(inline_code(check))
+            check_line.display = bool(check)
+        self._hint(hint)
+        self.answer_input.value = ""
+        self._typed_choice = False
+        self.choice_list.set_choices(choices)
+        self.mode = mode
+        if mode is CardMode.MENU:
+            self.choice_list.focus()
+        elif mode is not CardMode.BUSY:
+            self.answer_input.focus()
 
     def show_describe(self) -> None:
         self.question_id = None
-        self._set("describe", DESCRIBE_PROMPT, DESCRIBE_HINT, True, False)
-        self.answer_input.placeholder = "describe the problem, or press Enter to skip"
-        self.answer_input.focus()
+        self._show(CardMode.DESCRIBE, DESCRIBE_PROMPT, DESCRIBE_HINT, [Choice("0", SKIP_LABEL, SKIP_DESCRIPTION)])
 
-    def show_question(self, question_id: str, text: str, choices: list[tuple[str, str]], previous: str | None = None) -> None:
+    def show_question(
+        self, question_id: str, text: str, choices: list[tuple[str, str]], previous: str | None = None, check: str = ""
+    ) -> None:
         from advisor.conversation.answer_matching import UNKNOWN, answer_options
 
         self.question_id = question_id
@@ -141,40 +199,44 @@ class QuestionCard(Vertical):
         if previous is not None:
             earlier = next((o.label for o in self.options if o.value == previous), previous)
             hint = f"your earlier answer: {earlier} · {QUESTION_HINT}"
-        self._set("question", text, hint, True, True)
-        self.answer_input.placeholder = "type an answer, or pick one above"
-        prompts = []
         listed = [o for o in self.options if o.value != UNKNOWN]
-        for n, option in enumerate(listed, start=1):
-            key = str(n) if n <= 9 else " "
-            prompts.append(Option(Content.assemble((key, "bold"), "  ", option.label), id=option.value))
-        prompts.append(Option(Content.assemble(("0", "bold"), "  ", "I don't know"), id=UNKNOWN))
-        choice_list = self.choice_list
-        choice_list.set_options(prompts)
-        values = [o.value for o in listed] + [UNKNOWN]
-        choice_list.highlighted = values.index(previous) if previous in values else 0
-        self.answer_input.focus()
+        shown = [Choice(str(n) if n <= 9 else "", o.label, o.value) for n, o in enumerate(listed, start=1)]
+        shown.append(Choice("0", "I don't know", UNKNOWN))
+        self._show(CardMode.QUESTION, text, hint, shown, check)
 
     def show_menu(self, text: str, actions: list[tuple[str, str]]) -> None:
         self.question_id = None
-        self._set("menu", text, MENU_HINT, False, True)
-        choice_list = self.choice_list
-        choice_list.set_options([Option(label, id=action) for action, label in actions])
-        choice_list.highlighted = 0
-        choice_list.focus()
+        shown = [Choice(str(n) if n <= 9 else "", label, action) for n, (action, label) in enumerate(actions, start=1)]
+        self._show(CardMode.MENU, text, MENU_HINT, shown)
 
     def show_busy(self, text: str) -> None:
         self.question_id = None
-        self._set("busy", text, "", False, False)
+        self._show(CardMode.BUSY, text, "", [])
 
     # ---- choosing ----------------------------------------------------------------------------
-    def action_cursor_up(self) -> None:
-        if self.choice_list.display:
-            self.choice_list.action_cursor_up()
+    def action_move(self, step: int) -> None:
+        if self.mode in (CardMode.QUESTION, CardMode.DESCRIBE):
+            self._typed_choice = False
+            self.choice_list.move(step)
 
-    def action_cursor_down(self) -> None:
-        if self.choice_list.display:
-            self.choice_list.action_cursor_down()
+    @on(ChoiceList.Chosen, "#choices")
+    def _chosen(self, event: ChoiceList.Chosen) -> None:
+        event.stop()
+        if self._typed_choice:
+            return
+        if self.mode is CardMode.DESCRIBE:
+            self._hint("chosen: no description · Enter: go to the questions")
+        else:
+            self._hint(f"chosen: {event.choice.label} · Enter: {'do it' if self.mode is CardMode.MENU else 'answer'}")
+
+    @on(ChoiceList.NothingChosen, "#choices")
+    def _nothing_chosen(self, event: ChoiceList.NothingChosen) -> None:
+        event.stop()
+        self.say_what_to_do()
+
+    def say_what_to_do(self) -> None:
+        """Enter with nothing typed or chosen: nothing is recorded; the hint says what to do."""
+        self._hint(NOTHING_CHOSEN.get(self.mode, MENU_HINT), nudge=True)
 
     def _match(self, text: str) -> AnswerMatch:
         from advisor.conversation.answer_matching import match_answer
@@ -184,6 +246,8 @@ class QuestionCard(Vertical):
     def _answer(self, option: ChoiceOption, typed: str | None) -> None:
         if self.question_id is None:
             return
+        # A second Enter before the next question is shown posts this again; the screen takes an
+        # answer only for the question it is asking, so it records nothing.
         self.post_message(self.Answered(self.question_id, option.value, option.label, typed))
 
     def _option(self, value: str | None) -> ChoiceOption | None:
@@ -195,62 +259,80 @@ class QuestionCard(Vertical):
         if event.key == "?":
             self.post_message(self.WhyRequested())
             return
-        if self.mode != "question":
+        self._typed_choice = False
+        if self.choice_list.choose_key(event.key) is not None:
+            return
+        if self.mode is CardMode.DESCRIBE:  # a description may start with a number
             self.answer_input.insert_text_at_cursor(event.key)
             return
-        match = self._match(event.key)
-        if match.option is not None:
-            self._answer(match.option, None)
-        else:
-            self.app.bell()
+        self._hint(f"There is no choice {event.key} here. {NOTHING_CHOSEN['question']}", nudge=True)
+        self.app.bell()
 
     @on(Input.Changed, "#answer")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        if self.mode != "question":
+        if self.mode is CardMode.DESCRIBE:
+            if event.value and self.choice_list.chosen is not None:
+                self.choice_list.clear_choice()  # typing a description replaces "skip"
+                self._hint(DESCRIBE_HINT)
             return
-        hint = self.query_one("#card-hint", Static)
+        if self.mode is not CardMode.QUESTION:
+            return
         if not event.value.strip():
-            hint.update(QUESTION_HINT)
+            if self._typed_choice:
+                self.choice_list.clear_choice()
+                self._typed_choice = False
+            self._hint(QUESTION_HINT)
             return
         match = self._match(event.value)
-        suffix = " · Enter to answer" if match.understood else ""
-        hint.update(match.describe() + suffix)
+        suffix = " · Enter: answer" if match.understood else ""
+        self._hint(match.describe() + suffix)
         shown = match.option or (match.close[0] if match.close else None)
+        self._typed_choice = True
         if shown is not None:
-            ids = [o.id for o in self.choice_list.options]
-            if shown.value in ids:
-                self.choice_list.highlighted = ids.index(shown.value)
+            self.choice_list.choose_id(shown.value)
+        else:
+            self.choice_list.clear_choice()
 
     @on(Input.Submitted, "#answer")
     def _submitted(self, event: Input.Submitted) -> None:
         event.stop()
-        text = event.value
-        if self.mode == "describe":
-            self.post_message(self.Described(text.strip()))
+        text = event.value.strip()
+        chosen = self.choice_list.chosen
+        if self.mode is CardMode.DESCRIBE:
+            if text or (chosen is not None and chosen.id == SKIP_DESCRIPTION):
+                self.post_message(self.Described(text))
+                self.show_busy("Reading your description…" if text else "Choosing the first question…")
+            else:
+                self.say_what_to_do()
             return
-        if self.mode != "question":
+        if self.mode is not CardMode.QUESTION:
             return
-        if not text.strip():
-            highlighted = self.choice_list.highlighted_option
-            option = self._option(highlighted.id if highlighted else None)
-            if option is not None:
+        if not text:
+            option = self._option(chosen.id) if chosen is not None else None
+            if option is None:
+                self.say_what_to_do()
+            else:
                 self._answer(option, None)
             return
         match = self._match(text)
         if match.option is not None:
-            self._answer(match.option, text.strip())
+            self._answer(match.option, text)
         else:
-            self.query_one("#card-hint", Static).update(match.describe())
+            self._hint(match.describe(), nudge=True)
             self.app.bell()
 
-    @on(OptionList.OptionSelected, "#choices")
-    def _picked(self, event: OptionList.OptionSelected) -> None:
+    @on(ChoiceList.OptionSelected, "#choices")
+    def _picked(self, event: ChoiceList.OptionSelected) -> None:
+        """Enter on a focused list with a choice made, or a click: both are explicit."""
         event.stop()
-        if self.mode == "menu":
-            if event.option.id:
-                self.post_message(self.MenuChosen(event.option.id))
-            return
-        option = self._option(event.option.id)
-        if self.mode == "question" and option is not None:
-            self._answer(option, None)
+        choice_id = event.option.id or ""
+        if self.mode is CardMode.MENU:
+            self.post_message(self.MenuChosen(choice_id))
+        elif self.mode is CardMode.DESCRIBE and choice_id == SKIP_DESCRIPTION:
+            self.post_message(self.Described(""))
+            self.show_busy("Choosing the first question…")
+        elif self.mode is CardMode.QUESTION:
+            option = self._option(choice_id)
+            if option is not None:
+                self._answer(option, None)
