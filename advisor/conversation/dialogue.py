@@ -317,7 +317,8 @@ class Dialogue:
         choice = self.inv.session.next_question(excluded=others)
         if choice is not None and choice.question.id == question_id:
             return choice
-        return QuestionChoice(self.kb.questions[question_id], 0.0, ())
+        platform = self.inv.session.facts.values.get("platform")
+        return QuestionChoice(self.kb.questions[question_id].worded_for(platform), 0.0, ())
 
     # ---- words for the screens ------------------------------------------------------------------
     def value_label(self, fact: str, value: str) -> str:

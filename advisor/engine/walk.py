@@ -272,7 +272,7 @@ def choose_question(
             continue
         if gain >= MIN_GAIN and value >= MIN_VALUE and value > best_value:
             best_value = value
-            best = QuestionChoice(q, round(gain, 4), separations)
+            best = QuestionChoice(q.worded_for(known.get("platform")), round(gain, 4), separations)
     return best
 
 
@@ -428,7 +428,7 @@ def confirming_question(
         if candidates:
             q = min(candidates, key=lambda q: (question_cost(q, effort), -q.priority))
             effects = tuple((v, e) for v in kb.facts[q.fact].values if (e := effect_on(d, q.fact, v)))
-            return QuestionChoice(q, 0.0, (Separation(d.id, d.title, effects),) if effects else ())
+            return QuestionChoice(q.worded_for(known.get("platform")), 0.0, (Separation(d.id, d.title, effects),) if effects else ())
     return None
 
 

@@ -257,7 +257,9 @@ def _load_questions(r: _Reader, path: Path, facts: dict[str, Fact]) -> dict[str,
     file, body = r.section(path, "questions")
     questions: dict[str, Question] = {}
     for qid, entry, loc in _entries(r, file, body):
-        _check_unknown_keys(r, loc, entry, {"fact", "text", "help", "ask_if", "choices", "priority", "cost", "check", "probes"})
+        _check_unknown_keys(
+            r, loc, entry, {"fact", "text", "help", "ask_if", "choices", "priority", "cost", "check", "probes", "per_platform"}
+        )
         fact_id = _text(r, loc, entry, "fact", required=False) or qid
         fact = facts.get(fact_id)
         raw_choices = entry.get("choices")
@@ -282,9 +284,37 @@ def _load_questions(r: _Reader, path: Path, facts: dict[str, Fact]) -> dict[str,
             cost=_question_cost(r, loc, entry),
             check=_text(r, loc, entry, "check", required=False),
             probes=_id_list(r, loc, entry, "probes"),
+            per_platform=_per_platform(r, file, entry, loc, facts),
         )
         _add_unique(r, questions, qid, q, loc, "question")
     return questions
+
+
+def _per_platform(
+    r: _Reader, file: str, entry: dict, loc: Location, facts: dict[str, Fact]
+) -> tuple[tuple[str, tuple[str, str, str]], ...]:
+    raw = entry.get("per_platform")
+    if raw is None:
+        return ()
+    ploc = Location(file, line_of(entry, "per_platform", loc.line))
+    if not isinstance(raw, dict):
+        r.problem(ploc, "'per_platform' must map a platform to {text, help, check}")
+        return ()
+    platforms = facts["platform"].values if "platform" in facts else ()
+    out: list[tuple[str, tuple[str, str, str]]] = []
+    for platform, wording in raw.items():
+        name = as_text(platform)
+        wloc = Location(file, line_of(raw, platform, ploc.line))
+        if name not in platforms:
+            r.problem(wloc, f"unknown platform '{name}' in 'per_platform'")
+            continue
+        if not isinstance(wording, dict):
+            r.problem(wloc, f"'per_platform' {name} must be a mapping of text, help, check")
+            continue
+        _check_unknown_keys(r, wloc, wording, {"text", "help", "check"})
+        text, help_text, check = (_text(r, wloc, wording, k, required=False) for k in ("text", "help", "check"))
+        out.append((name, (text, help_text, check)))
+    return tuple(out)
 
 
 def _question_cost(r: _Reader, loc: Location, entry: dict) -> str:

@@ -6,7 +6,7 @@ Every object remembers where it was defined (`Location`) so problems can be repo
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 UNKNOWN = "unknown"
 
@@ -91,6 +91,16 @@ class Question:
     cost: str = "memory"
     check: str = ""  # the exact command that finds the answer, e.g. `csrutil status`
     probes: tuple[str, ...] = ()  # probes.yaml ids that settle the question's fact
+    # Wording for one platform where its bundle layout differs (iOS apps have no Contents/):
+    # platform -> (text, help, check), each "" where the default wording stands.
+    per_platform: tuple[tuple[str, tuple[str, str, str]], ...] = ()
+
+    def worded_for(self, platform: str | None) -> Question:
+        """This question as asked about a build of `platform` (itself when nothing differs)."""
+        for name, (text, help_text, check) in self.per_platform:
+            if name == platform:
+                return replace(self, text=text or self.text, help=help_text or self.help, check=check or self.check)
+        return self
 
 
 @dataclass(frozen=True)

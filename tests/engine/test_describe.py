@@ -90,3 +90,40 @@ def test_short_descriptions_give_no_diagnosis_with_the_real_knowledge(kb):
     real = Real(kb)
     for text in ("x", "VPN", "help", "network extension", "it does not work"):
         assert real.match(text) == [], text
+
+
+def test_questions_are_worded_for_the_platform_of_the_build(kb):
+    """iOS bundles have no Contents folder: once the platform is known, the question, its help and
+    its check command use that platform's layout."""
+    from advisor.investigation import Investigation
+
+    questions = [q for q in kb.questions.values() if q.per_platform]
+    assert questions
+    for platform, wanted, unwanted in (("ios", "PlugIns", "Contents/"), ("macos", "Contents/", None)):
+        inv = Investigation.start(kb)
+        inv.answer("platform", platform)
+        for q in questions:
+            worded = q.worded_for(inv.session.facts.values.get("platform"))
+            text = " ".join((worded.text, worded.help, worded.check))
+            if unwanted:
+                assert unwanted not in text, (q.id, text)
+            elif q.id == "provider_embedded":
+                assert wanted in worded.check
+    ios = kb.questions["provider_embedded"].worded_for("ios")
+    assert ios.check == "ls {app_path}/PlugIns" and ios.text != kb.questions["provider_embedded"].text
+
+
+def test_per_platform_wording_names_a_known_platform(tmp_path):
+    from advisor.knowledge.loader import KnowledgeError, load_knowledge
+    from tests.engine.tiny_kb import FILES, write_tiny_kb
+
+    questions = FILES["questions.yaml"]
+    bad = questions.replace("{text: Other copy installed?}", "{text: Other copy installed?, per_platform: {tvos: {help: x}}}")
+    assert bad != questions
+    root = write_tiny_kb(tmp_path / "knowledge", {"questions.yaml": bad})
+    try:
+        load_knowledge(root, strict=True)
+    except KnowledgeError as exc:
+        assert any("unknown platform 'tvos' in 'per_platform'" in p for p in exc.problems), exc.problems
+    else:
+        raise AssertionError("an unknown platform was accepted")
