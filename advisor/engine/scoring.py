@@ -248,8 +248,10 @@ class Ranking:
 def rank_diagnoses(kb: KnowledgeBase, facts: FactTable, pointers: list[Pointer]) -> Ranking:
     assessments = {d.id: assess_diagnosis(d, facts, pointers) for d in kb.diagnoses.values()}
     ranked = [a for a in assessments.values() if a.supported]
-    # Advice (myths, noise) is already discounted in its score; at equal scores causes go first.
-    ranked.sort(key=lambda a: (-a.score, a.diagnosis.advice, a.id))
+    # Status first: a likely cause never sits under a merely possible one (a possible one can
+    # score higher while a required fact is still unknown). Advice is already discounted in its
+    # score; at equal scores causes go first.
+    ranked.sort(key=lambda a: (STATUS_ORDER[a.status], -a.score, a.diagnosis.advice, a.id))
     ruled = [a for a in assessments.values() if a.ruled_out and any(e.weight > 0 for e in a.evidence)]
     ruled.sort(key=lambda a: a.id)
     return Ranking(ranked, ruled, assessments)

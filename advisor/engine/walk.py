@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from advisor.engine.scoring import (
     EVIDENCE_SCALE,
     LISTING_EVIDENCE,
+    SPECIFIC_SIGN,
     UNKNOWN_REQUIREMENT_FACTOR,
     Assessment,
     Ranking,
@@ -433,6 +434,72 @@ def confirming_question(
 
 
 MAX_CONFIRMING_COST = COSTS["failing-mac"]
+# A leader whose strongest piece of evidence is below this rests on hints (resemblance, the
+# channel): it is no conclusion yet while questions could still confirm some other cause.
+WEAK_LEADER_SIGN = SPECIFIC_SIGN
+# ... unless the developer has already said "I don't know" this often.
+EXPLORING_UNKNOWNS = 3
+
+
+def weak_leader(ranking: Ranking) -> bool:
+    """True when no cause leads, or the leader is only possible and rests on hints alone."""
+    leader = leading_cause(ranking)
+    if leader is None:
+        return True
+    if leader.status is not Status.POSSIBLE:
+        return False
+    return max((e.weight for e in leader.evidence), default=0.0) < WEAK_LEADER_SIGN
+
+
+def exploring_question(
+    kb: KnowledgeBase,
+    ranking: Ranking,
+    known: dict[str, str],
+    settled: set[str],
+    answered: set[str],
+    excluded: set[str] = frozenset(),  # type: ignore[assignment]
+    effort: Effort | None = None,
+) -> QuestionChoice | None:
+    """When nothing leads on a real sign: the cheapest question whose answer could confirm a
+    cause the known facts leave open, weighing each cause by its prior and what evidence it
+    has. A cause with no evidence yet can only be found this way (no answer to a separating
+    question moves enough of the weight to reach it)."""
+    if effort is not None and effort.unknowns >= EXPLORING_UNKNOWNS:
+        return None
+    worth: dict[str, float] = {}
+    target: dict[str, Assessment] = {}
+    for a in ranking.all.values():
+        d = a.diagnosis
+        if a.ruled_out or d.advice:
+            continue
+        weight = d.prior * (1.0 + sum(e.weight for e in a.evidence))
+        for cond in d.confirmed_when:
+            pending = [f for f, _ in cond.items() if f not in known and f not in settled]
+            if len(pending) != 1:
+                continue  # one answer must be able to confirm it
+            fact = pending[0]
+            if not all(known.get(f) in accepted for f, accepted in cond.items() if f != fact):
+                continue  # the condition's other facts must already hold
+            worth[fact] = worth.get(fact, 0.0) + weight
+            if fact not in target or weight > target[fact].diagnosis.prior * (1.0 + sum(e.weight for e in target[fact].evidence)):
+                target[fact] = a
+    best: tuple[float, Question] | None = None
+    for fact, value in worth.items():
+        for q in kb.questions.values():
+            if q.fact != fact or q.id in excluded or not question_is_askable(q, known, answered):
+                continue
+            cost = question_cost(q, effort)
+            if cost > MAX_CONFIRMING_COST:
+                continue
+            score = value * q.priority / cost
+            if best is None or score > best[0]:
+                best = (score, q)
+    if best is None:
+        return None
+    q = best[1]
+    d = target[q.fact].diagnosis
+    effects = tuple((v, e) for v in kb.facts[q.fact].values if (e := effect_on(d, q.fact, v)))
+    return QuestionChoice(q.worded_for(known.get("platform")), 0.0, (Separation(d.id, d.title, effects),) if effects else ())
 
 
 def effect_on(d: Diagnosis, fact: str, value: str) -> str:
@@ -481,6 +548,8 @@ def question_plan(
         choice = choose_question(kb, index, ranking, known, assumed, skipped, effort)
         if choice is None:
             choice = confirming_question(kb, ranking, known, assumed, asked, skipped, effort)
+        if choice is None and weak_leader(ranking):
+            choice = exploring_question(kb, ranking, known, assumed, asked, skipped, effort)
         if choice is None:
             break
         out.append(choice)
@@ -537,9 +606,11 @@ def conclusion(
     runner_up = causes[1].score if len(causes) > 1 else 0.0
     if leader.status is Status.LIKELY and leader.score - runner_up >= DOMINANCE_MARGIN:
         return Conclusion(leader, "dominant")
-    if choose_question(kb, index, ranking, known, settled, effort=effort) is None:
-        return Conclusion(leader, "dominant" if leader.status is Status.LIKELY else "best")
-    return None
+    if choose_question(kb, index, ranking, known, settled, effort=effort) is not None:
+        return None
+    if weak_leader(ranking) and exploring_question(kb, ranking, known, settled, settled, effort=effort) is not None:
+        return None  # a leader on hints alone is no conclusion while another cause could be confirmed
+    return Conclusion(leader, "dominant" if leader.status is Status.LIKELY else "best")
 
 
 __all__ = [
