@@ -8,20 +8,13 @@ signatures pointing at diagnoses. Deterministic for a given seed.
 from __future__ import annotations
 
 import random
-import shutil
 from pathlib import Path
 
-import yaml
-
-REAL_KNOWLEDGE = Path(__file__).resolve().parents[1] / "knowledge"
+from tests.knowledge_builder import write_knowledge
 
 
 def write_synthetic_kb(root: Path, questions: int, diagnoses: int, seed: int = 7) -> Path:
     rng = random.Random(seed)
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "diagnoses").mkdir(exist_ok=True)
-    (root / "signatures").mkdir(exist_ok=True)
-    (root / "symptoms").mkdir(exist_ok=True)
     facts = {}
     for i in range(questions):
         facts[f"f{i}"] = {"values": [f"v{j}" for j in range(rng.randint(2, 5))], "help": f"synthetic fact {i}"}
@@ -58,19 +51,17 @@ def write_synthetic_kb(root: Path, questions: int, diagnoses: int, seed: int = 7
             if (fa, v) not in used:
                 target = diags[f"d{rng.randrange(diagnoses)}"]
                 target["supports"].append({"when": {fa: v}, "weight": 1})
-    dump = lambda obj, path: path.write_text(yaml.safe_dump(obj, sort_keys=False), encoding="utf-8")  # noqa: E731
-    dump({"knowledge": {"version": "synthetic"}}, root / "meta.yaml")
-    dump({"facts": facts}, root / "facts.yaml")
-    dump({"questions": qs}, root / "questions.yaml")
-    dump({"diagnoses": diags}, root / "diagnoses" / "synthetic.yaml")
-    dump({"symptoms": {"s0": {"phrases": ["synthetic phrase"], "points_to": {"d0": 1}}}}, root / "symptoms" / "s.yaml")
-    dump({"signatures": {"g0": {"text": "synthetic message", "kind": "cause", "meaning": "m", "points_to": {"d0": 1}}}}, root / "signatures" / "g.yaml")
-    dump({"probes": {}}, root / "probes.yaml")
-    dump({"bundle_rules": {}}, root / "bundle-rules.yaml")
-    dump({"contract": {"facts": {}, "diagnoses": []}}, root / "contract.yaml")
-    return root
-
-
-def copy_real_kb(dest: Path) -> Path:
-    shutil.copytree(REAL_KNOWLEDGE, dest)
-    return dest
+    return write_knowledge(
+        root,
+        {
+            "meta.yaml": {"knowledge": {"version": "synthetic"}},
+            "facts.yaml": {"facts": facts},
+            "questions.yaml": {"questions": qs},
+            "diagnoses/synthetic.yaml": {"diagnoses": diags},
+            "symptoms/s.yaml": {"symptoms": {"s0": {"phrases": ["synthetic phrase"], "points_to": {"d0": 1}}}},
+            "signatures/g.yaml": {"signatures": {"g0": {"text": "synthetic message", "kind": "cause", "meaning": "m", "points_to": {"d0": 1}}}},
+            "probes.yaml": {"probes": {}},
+            "bundle-rules.yaml": {"bundle_rules": {}},
+            "contract.yaml": {"contract": {"facts": {}, "diagnoses": []}},
+        },
+    )

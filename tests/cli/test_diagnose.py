@@ -93,12 +93,10 @@ def test_malformed_answers_file_names_file_and_line(advisor_cli, tmp_path):
 
 
 def test_broken_knowledge_base_is_exit_2_with_file_line(advisor_cli, tmp_path):
-    import shutil
-
-    from tests.synthetic_kb import REAL_KNOWLEDGE
+    from tests.knowledge_builder import copy_real_kb
 
     root = tmp_path / "knowledge"
-    shutil.copytree(REAL_KNOWLEDGE, root)
+    copy_real_kb(root)
     (root / "facts.yaml").write_text((root / "facts.yaml").read_text() + "\n  broken: [\n")
     r = advisor_cli("diagnose", "--answer", "platform=macos", env={"ADVISOR_KNOWLEDGE": str(root)})
     assert r.returncode == 2

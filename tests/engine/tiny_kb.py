@@ -5,6 +5,8 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
+from tests.knowledge_builder import write_knowledge
+
 FILES = {
     "meta.yaml": 'knowledge: {version: "test.1"}\n',
     "facts.yaml": """
@@ -98,12 +100,4 @@ FILES = {name: textwrap.dedent(text).lstrip("\n") for name, text in FILES.items(
 
 
 def write_tiny_kb(root: Path, overrides: dict[str, str] | None = None) -> Path:
-    files = dict(FILES)
-    files.update(overrides or {})
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
-    for folder in ("diagnoses", "symptoms", "signatures"):
-        (root / folder).mkdir(exist_ok=True)
-    return root
+    return write_knowledge(root, {**FILES, **(overrides or {})})

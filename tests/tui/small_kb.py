@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
+from tests.knowledge_builder import write_knowledge
 
 FACTS = {
     "platform": {"values": ["macos", "ios"], "labels": {"macos": "macOS", "ios": "iOS / iPadOS"}, "help": "The platform."},
@@ -115,41 +115,25 @@ SIGNATURES = {
 }
 
 
-class _NoAliases(yaml.SafeDumper):
-    """Knowledge YAML allows no anchors; the shared reference list would otherwise get one."""
-
-    def ignore_aliases(self, data: object) -> bool:
-        return True
-
-
 def write_small_kb(root: Path, probe_timeout: float = 5.0) -> Path:
-    root.mkdir(parents=True, exist_ok=True)
-    for folder in ("diagnoses", "signatures", "symptoms"):
-        (root / folder).mkdir(exist_ok=True)
-
-    def dump(obj: object, name: str) -> None:
-        (root / name).write_text(yaml.dump(obj, Dumper=_NoAliases, sort_keys=False), encoding="utf-8")
-
-    dump({"knowledge": {"version": "small-test"}}, "meta.yaml")
-    dump({"facts": FACTS}, "facts.yaml")
-    dump({"questions": QUESTIONS}, "questions.yaml")
-    dump({"diagnoses": DIAGNOSES}, "diagnoses/small.yaml")
-    dump({"symptoms": SYMPTOMS}, "symptoms/small.yaml")
-    dump({"signatures": SIGNATURES}, "signatures/small.yaml")
-    dump(
+    probe = {
+        "argv": ["csrutil", "status"],
+        "parser": "csrutil_status",
+        "settles": ["sip"],
+        "why": "SIP off relaxes checks that normal Macs enforce.",
+        "timeout": probe_timeout,
+    }
+    return write_knowledge(
+        root,
         {
-            "probes": {
-                "csrutil-status": {
-                    "argv": ["csrutil", "status"],
-                    "parser": "csrutil_status",
-                    "settles": ["sip"],
-                    "why": "SIP off relaxes checks that normal Macs enforce.",
-                    "timeout": probe_timeout,
-                }
-            }
+            "meta.yaml": {"knowledge": {"version": "small-test"}},
+            "facts.yaml": {"facts": FACTS},
+            "questions.yaml": {"questions": QUESTIONS},
+            "diagnoses/small.yaml": {"diagnoses": DIAGNOSES},
+            "symptoms/small.yaml": {"symptoms": SYMPTOMS},
+            "signatures/small.yaml": {"signatures": SIGNATURES},
+            "probes.yaml": {"probes": {"csrutil-status": probe}},
+            "bundle-rules.yaml": {"bundle_rules": {}},
+            "contract.yaml": {"contract": {"facts": {}, "diagnoses": []}},
         },
-        "probes.yaml",
     )
-    dump({"bundle_rules": {}}, "bundle-rules.yaml")
-    dump({"contract": {"facts": {}, "diagnoses": []}}, "contract.yaml")
-    return root
