@@ -5,11 +5,15 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+import pytest
+
 from advisor.transcripts.format import TranscriptError, load_transcript
 from advisor.tui.app import AdvisorApp
 from advisor.tui.options import TuiOptions
 from tests.tui.conftest import current_question, started, wait_until
 from tests.tui.terminal import PtyApp, advisor_command
+
+pytestmark = pytest.mark.e2e  # a real process in a pseudo-terminal, killed mid-session
 
 
 def _answers_saved(terminal: PtyApp, folder: Path, count: int, limit: float = 20.0) -> Path:

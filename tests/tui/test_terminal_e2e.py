@@ -20,7 +20,7 @@ from tests.tui.small_kb import QUESTIONS
 from tests.tui.terminal import advisor_command
 
 TMUX = shutil.which("tmux")  # looked up before the tests empty PATH
-pytestmark = pytest.mark.skipif(TMUX is None, reason="tmux is not installed")
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(TMUX is None, reason="tmux is not installed")]
 
 KEYS = {"sip": "1", "platform": "1", "packaging": "1", "distribution": "2"}
 
