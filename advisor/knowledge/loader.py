@@ -33,7 +33,7 @@ from advisor.knowledge.model import (
     Support,
     Symptom,
 )
-from advisor.knowledge.yaml_source import LocatedDict, YamlError, as_text, line_of, read_yaml
+from advisor.knowledge.yaml_source import LocatedDict, Pattern, YamlError, as_text, line_of, read_yaml, read_yaml_fast
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -60,10 +60,25 @@ def default_root() -> Path:
     return Path(str(shipped)).resolve()  # in a source checkout: the knowledge/ folder it links to
 
 
+class _Unlocated(Exception):
+    """A line the fast reader was not asked for is needed: load again with every line known."""
+
+
+# The lines the model keeps, below each section's entries: condition mappings (Condition.location).
+# Entry ids are always located. A Location taken from any other line needs its path here.
+_LOCATED: dict[str, tuple[Pattern, ...]] = {
+    "questions": (("*", "ask_if"),),
+    "diagnoses": (("*", "requires"), ("*", "supports", "*", "when"), ("*", "rules_out", "*", "when"), ("*", "confirmed_when", "*")),
+}
+
+
 @dataclass
 class _Reader:
     root: Path
     problems: list[str] = field(default_factory=list)
+    # Read with `read_yaml_fast`: only the lines in _LOCATED are known, so any problem found means
+    # loading again with `read_yaml`, whose every line is known for the messages.
+    fast: bool = False
 
     def rel(self, path: Path) -> str:
         try:
@@ -77,7 +92,10 @@ class _Reader:
     def section(self, path: Path, key: str) -> tuple[str, dict[str, Any]]:
         name = self.rel(path)
         try:
-            data = read_yaml(path, name)
+            if self.fast:
+                data = read_yaml_fast(path, name, [(key,), *((key, *p) for p in _LOCATED.get(key, ()))])
+            else:
+                data = read_yaml(path, name)
         except YamlError as exc:
             self.problems.append(exc.message)
             return name, {}
@@ -122,6 +140,8 @@ def _condition(r: _Reader, file: str, data: Any, line: int) -> Condition | None:
     if not isinstance(data, dict):
         r.problem(loc, "a condition must be a mapping of fact: value (or [values])")
         return None
+    if not isinstance(data, LocatedDict):
+        raise _Unlocated  # its path is missing from _LOCATED
     items: list[tuple[str, frozenset[str]]] = []
     for fact, values in data.items():
         vals = values if isinstance(values, list) else [values]
@@ -471,7 +491,12 @@ def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBa
         key = compiled_cache.content_key(root)
         kb = compiled_cache.read(key) if key else None
         if kb is None:
-            kb = _load_knowledge(root, strict=False)
+            try:
+                kb = _load_knowledge(root, strict=False, fast=True)
+            except _Unlocated:
+                kb = None
+            if kb is None or kb.problems:  # every message needs its exact line: read it all again
+                kb = _load_knowledge(root, strict=False)
             if key:
                 compiled_cache.write(key, kb)
         kb.root = str(root)
@@ -480,11 +505,11 @@ def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBa
     return kb
 
 
-def _load_knowledge(root: Path | None, strict: bool) -> KnowledgeBase:
+def _load_knowledge(root: Path | None, strict: bool, fast: bool = False) -> KnowledgeBase:
     root = Path(root) if root is not None else default_root()
     if not root.is_dir():
         raise KnowledgeError([f"{root}: knowledge folder not found"])
-    r = _Reader(root)
+    r = _Reader(root, fast=fast)
     _meta_file, meta = r.section(root / "meta.yaml", "knowledge")
     version = as_text(meta.get("version", "0")) if meta else "0"
     facts = _load_facts(r, root / "facts.yaml")

@@ -6,7 +6,10 @@ that every value in the knowledge base is written out where an expert can read i
 
 from __future__ import annotations
 
+import functools
+import json
 import re
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -165,3 +168,354 @@ def as_text(value: Any) -> str:
     if value is None:
         return ""
     return str(value)
+
+
+# ---- The fast path -----------------------------------------------------------------------------
+# PyYAML builds a Python node (and two marks) per scalar before our constructor walks them again:
+# seconds for a knowledge base of 10,000 questions. rapidyaml (`ryml`, optional) parses in C++ and
+# emits JSON, which `json.loads` reads at C speed. It is used only where it is sure to give the very
+# values `read_yaml` gives; anything it cannot vouch for is read by the located path above:
+#  - libyaml itself must accept the text (`raw_parse`: C speed, no Python objects), and see as many
+#    nodes as ryml does, so the two parsers agree on the shape;
+#  - no anchors, aliases, tags, directives, several documents, complex keys, tabs, CR or Unicode
+#    line separators (the text is refused on the first sight of any of them);
+#  - a scalar PyYAML would type differently (`~`, `Null`, `0x10`, `1_000`, `.inf`, dates...) or
+#    whose exact spelling ryml may have normalised (`1e3`) is refused, as are duplicate keys;
+#  - no multi-line flow collection or quoted scalar, so that every line at a block collection's
+#    indentation is one of its keys or items: the lines the caller asks for are read off the text
+#    and checked against the parsed keys.
+
+class _NotSure(Exception):
+    """The fast path cannot vouch for this text: read it with the located path."""
+
+
+_ryml: Any = None  # the `ryml` module once imported; False when it is not installed
+
+
+def _rapidyaml() -> Any:
+    """`ryml`, imported on first use (a warm start never parses YAML), or None when absent."""
+    global _ryml
+    if _ryml is None:
+        try:
+            import ryml
+
+            _ryml = ryml
+        except ImportError:
+            _ryml = False
+    return _ryml or None
+
+_UNSURE_CHARS = re.compile(r"[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # tabs, CR, NEL...
+_MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")  # document markers and directives
+_COMPLEX_KEY = re.compile(r"\?(?![^ \n])(?<![^ ,\[{\n]\?)")  # `? ` where a key may start
+_NODE_MARKS = re.compile(r"[&*!\"'\[{]")  # anchors, aliases, tags, quotes and flow collections
+_CLOSED_QUOTED = {'"': re.compile(r'"(?:[^"\\\n]|\\[^\n])*"'), "'": re.compile(r"'(?:[^'\n]|'')*'")}
+# JSON strings PyYAML would not read as text when plain: it may type a plain scalar only when it
+# starts with one of "-+.0123456789~" or is one of these words (its resolvers' first characters).
+_RISKY_STRING = re.compile(r'"((?:[-+.0-9~](?:[^"\\]|\\.)*)|null|Null|NULL|true|True|TRUE|false|False|FALSE)"')
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JSON_PLAIN_STRING = re.compile(r'"[^"]*"')
+_JSON_LITERAL = re.compile(r"[^\s,:\[\]{}]+")
+
+
+def _in_subset(text: str) -> bool:
+    """Whether the text keeps to what the fast path vouches for (see above): no tabs or special line
+    breaks, no markers, no complex keys, no anchors, aliases or tags, and every quoted scalar and
+    flow collection that starts a node ends on its line (libyaml reads the rest of a flow's line
+    alone: an unclosed `[` or `{` makes it fail)."""
+    from yaml._yaml import CParser
+
+    if _UNSURE_CHARS.search(text) or _MARKERS.search(text) or _COMPLEX_KEY.search(text):
+        return False
+    if text.startswith(("---", "...", "%")):
+        return False
+    checked_to = -1  # the end of the last flow collection's line checked
+    for m in _NODE_MARKS.finditer(text):
+        at = m.start()
+        before = at - 1
+        while before >= 0 and text[before] == " ":
+            before -= 1
+        if before >= 0 and text[before] not in "\n-?:,[{":
+            continue  # inside a scalar: not where a node starts
+        mark = m[0]
+        if mark in "&*!":
+            return False
+        if mark in "\"'":
+            if not _CLOSED_QUOTED[mark].match(text, at):
+                return False
+        elif at > checked_to:
+            end = text.find("\n", at)
+            checked_to = len(text) if end < 0 else end
+            try:
+                CParser(text[at:checked_to]).raw_parse()
+            except yaml.YAMLError:
+                return False
+    return True
+
+
+def _event_count(doc_json: str) -> int:
+    """The libyaml events a document with this JSON form makes: a scalar 1, a collection 2, plus 4."""
+    strings = _JSON_STRING if "\\" in doc_json else _JSON_PLAIN_STRING  # no escapes: a quicker pattern
+    rest, count = strings.subn("", doc_json)
+    return 4 + count + len(_JSON_LITERAL.findall(rest)) + 2 * (rest.count("[") + rest.count("{"))
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        raise _NotSure  # a duplicate key: the located path names its line
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _number(spelling: str) -> Any:
+    """A JSON number as PyYAML reads that plain scalar; one PyYAML would keep as text is refused,
+    since ryml may have respelled it (`.5e3` is emitted as `0.5e3`). Numbers are immutable and few
+    are distinct (weights, timeouts), hence the cache."""
+    tag = _resolve_fast(_RESOLVER, yaml.ScalarNode, spelling, (True, False))
+    if tag == _STR_TAG:
+        raise _NotSure
+    return _SCALARS.construct_object(yaml.ScalarNode(tag, spelling), deep=True)
+
+
+def _constant(spelling: str) -> Any:
+    raise _NotSure  # NaN, Infinity: not JSON ryml emits for anything PyYAML reads the same way
+
+
+class _ResolverOnly(yaml.resolver.Resolver):
+    """The located loader's resolvers, without a parser (for `_number` and the text check)."""
+
+
+_ResolverOnly.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_RESOLVER = _ResolverOnly()
+
+
+def _fast_values(text: str) -> Any:
+    """The values `parse_yaml_text` would give (without line numbers), or _NotSure."""
+    from yaml._yaml import CParser
+
+    ryml = _rapidyaml()
+    if ryml is None or not text.strip() or not _in_subset(text):
+        raise _NotSure
+    try:
+        events = CParser(text).raw_parse()
+    except yaml.YAMLError:
+        raise _NotSure from None  # the located path reports it
+    try:
+        doc_json = ryml.emit_json(ryml.parse_in_arena(text.encode("utf-8")))
+    except Exception:  # ryml's own exception types vary between versions
+        raise _NotSure from None
+    if not isinstance(doc_json, str) or _event_count(doc_json) != events:
+        raise _NotSure
+    for found in set(_RISKY_STRING.findall(doc_json)):
+        value = json.loads(f'"{found}"')
+        if _resolve_fast(_RESOLVER, yaml.ScalarNode, value, (True, False)) != _STR_TAG:
+            raise _NotSure  # plain, PyYAML types it; quoted, it is text: JSON cannot tell which
+    try:
+        return json.loads(doc_json, object_pairs_hook=_unique_keys, parse_int=_number, parse_float=_number, parse_constant=_constant)
+    except ValueError:
+        raise _NotSure from None
+
+
+# ---- Lines from the text -----------------------------------------------------------------------
+
+_KEY = re.compile(r"""(?:"([^"\\\n]*)"|'((?:[^'\n]|'')*)'|([^ \n#'"\[\]{},&*!|>%@`][^\n]*?))[ ]*:(?=[ \n]|\Z)""")
+_NEXT_CONTENT = re.compile(r"\n( *)(?=[^ \n#])")
+_FIRST_CONTENT = re.compile(r"^( *)(?=[^ \n#])", re.MULTILINE)
+_AT_MOST: dict[int, re.Pattern[str]] = {}
+
+Pattern = tuple[str | int, ...]
+_Trie = dict[Any, Any]  # key (or "*") -> the patterns below it; None -> a pattern ends here
+
+
+def _trie(patterns: Iterable[Pattern]) -> _Trie:
+    root: _Trie = {}
+    for pattern in patterns:
+        node = root
+        for part in pattern:
+            node = node.setdefault(part, {})
+        node[None] = True
+    return root
+
+
+def _merged(a: _Trie, b: _Trie) -> _Trie:
+    out = dict(a)
+    for key, sub in b.items():
+        out[key] = _merged(out[key], sub) if isinstance(out.get(key), dict) and isinstance(sub, dict) else sub
+    return out
+
+
+def _below(trie: _Trie, key: str | int) -> _Trie | None:
+    specific, star = trie.get(key), trie.get("*")
+    if specific is None or star is None:
+        return specific if star is None else star
+    return _merged(specific, star)
+
+
+def _lines_at_most(indent: int) -> re.Pattern[str]:
+    """The next line with content indented by at most `indent` spaces (deeper lines are skipped in C)."""
+    pattern = _AT_MOST.get(indent)
+    if pattern is None:
+        pattern = _AT_MOST[indent] = re.compile(rf"\n( {{0,{indent}}})(?=[^ \n#])")
+    return pattern
+
+
+class _Locator:
+    """Lines of the nodes of a document `_fast_values` accepted, read off its text.
+
+    In such a document, every line that starts at a block collection's column, below its first
+    line and before a line that starts further left, is one of its keys or items (or an item of a
+    sequence one of its keys holds at the same column): block scalars and plain continuation lines
+    are indented deeper, and nothing else spans lines. Every key read off the text is checked
+    against the parsed one. A place is (line number, offset of the line's start, column).
+    """
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def root(self, value: Any, trie: _Trie) -> Any:
+        m = _FIRST_CONTENT.search(self.text)
+        if m is None:
+            raise _NotSure
+        return self.node(value, self.text.count("\n", 0, m.start()) + 1, m.start(), len(m[1]), trie)
+
+    def after(self, line: int, start: int, column: int) -> tuple[int, int, int]:
+        """Where the node after an indicator (`key:` or `-`) ending at `column` starts: on the same
+        line when anything but a comment follows, else on the next line with content."""
+        text = self.text
+        i = start + column
+        end = text.find("\n", i)
+        if end < 0:
+            end = len(text)
+        while i < end and text[i] == " ":
+            i += 1
+        if i < end and text[i] != "#":
+            return line, start, i - start
+        m = _NEXT_CONTENT.search(text, end)
+        if m is None:
+            raise _NotSure
+        return line + text.count("\n", end, m.start() + 1), m.start() + 1, len(m[1])
+
+    def node(self, value: Any, line: int, start: int, column: int, trie: _Trie) -> Any:
+        if self.text[start + column] in "[{":
+            return self.flow(value, line, trie)
+        if isinstance(value, dict):
+            return self.mapping(value, line, start, column, trie)
+        return self.sequence(value, line, start, column, trie)
+
+    def flow(self, value: Any, line: int, trie: _Trie) -> Any:
+        """A flow collection: it and all it holds are on this line."""
+        children = value.items() if isinstance(value, dict) else enumerate(value)
+        for key, child in children:
+            sub = _below(trie, key)
+            if sub is not None and isinstance(child, (dict, list)):
+                value[key] = self.flow(child, line, sub)
+        if None not in trie:
+            return value
+        if isinstance(value, dict):
+            located = LocatedDict(value)
+            located.line, located.key_lines = line, dict.fromkeys(value, line)
+            return located
+        seq = LocatedList(value)
+        seq.line, seq.item_lines = line, [line] * len(value)
+        return seq
+
+    def mapping(self, value: dict[str, Any], line: int, start: int, column: int, trie: _Trie) -> Any:
+        text = self.text
+        target = None in trie
+        key_lines: dict[str, int] = {}
+        # Keys to visit: all of them for a target or "*"; else only those a pattern names.
+        todo = len(value) if target or "*" in trie else sum(1 for k in trie if k in value)
+        expected = iter(value)
+        pattern = _lines_at_most(column)
+        line_start = start
+        while todo:
+            at = line_start + column
+            if not (text.startswith("-", at) and text[at + 1 : at + 2] in ("", " ", "\n")):  # else an item of the sequence the previous key holds
+                m = _KEY.match(text, at)
+                if m is None:
+                    raise _NotSure
+                key = m[3] if m[3] is not None else m[1] if m[1] is not None else m[2].replace("''", "'")
+                if key != next(expected, None):
+                    raise _NotSure
+                key_lines[key] = line
+                sub = _below(trie, key)
+                if sub is not None:
+                    todo -= 1
+                    child = value[key]
+                    if isinstance(child, (dict, list)):
+                        value[key] = self.node(child, *self.after(line, line_start, m.end() - line_start), sub)
+                elif target or "*" in trie:
+                    todo -= 1
+            pos = text.find("\n", at)
+            if pos < 0:
+                break
+            m = pattern.search(text, pos)
+            if m is None or len(m[1]) < column:
+                break
+            line += text.count("\n", pos, m.start() + 1)
+            line_start = m.start() + 1
+        if todo:
+            raise _NotSure  # keys the text did not show
+        if not target:
+            return value
+        located = LocatedDict(value)
+        located.line, located.key_lines = key_lines[next(iter(value))] if value else line, key_lines
+        return located
+
+    def sequence(self, value: list[Any], line: int, start: int, column: int, trie: _Trie) -> Any:
+        text = self.text
+        first_line = line
+        item_lines = []
+        pattern = _lines_at_most(column)
+        line_start = start
+        count = len(value)
+        while True:
+            at = line_start + column
+            if not (text.startswith("-", at) and text[at + 1 : at + 2] in ("", " ", "\n")):
+                break  # the next key of the mapping that holds this sequence
+            i = len(item_lines)
+            if i >= count:
+                raise _NotSure
+            item_lines.append(line)
+            sub = _below(trie, i)
+            child = value[i]
+            if sub is not None and isinstance(child, (dict, list)):
+                value[i] = self.node(child, *self.after(line, line_start, column + 1), sub)
+            pos = text.find("\n", at)
+            if pos < 0:
+                break
+            m = pattern.search(text, pos)
+            if m is None or len(m[1]) < column:
+                break
+            line += text.count("\n", pos, m.start() + 1)
+            line_start = m.start() + 1
+        if len(item_lines) != count:
+            raise _NotSure
+        if None not in trie:
+            return value
+        seq = LocatedList(value)
+        seq.line, seq.item_lines = first_line, item_lines
+        return seq
+
+
+def read_yaml_fast(path: Path, display: str | None = None, locate: list[Pattern] | tuple[Pattern, ...] = ()) -> Any:
+    """What `read_yaml` gives, faster, for a caller that needs lines only on known paths.
+
+    Plain dicts and lists, except the root and each collection a `locate` path (keys, or "*" for
+    any) ends on: those are Located, with their own line and their keys' or items' lines exactly
+    as `read_yaml` has them. Other lines are not known: anything that reports a problem must read
+    the file again with `read_yaml`. Errors are `read_yaml`'s, word for word. Whenever the fast path
+    cannot vouch for the result, the file is read by `read_yaml`'s own parser (fully located).
+    """
+    name = display or str(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError):
+        return read_yaml(path, display)  # raises its one-line error
+    try:
+        data = _fast_values(text)
+        if isinstance(data, (dict, list)):
+            data = _Locator(text).root(data, _trie([(), *locate]))
+        return data
+    except _NotSure:
+        return parse_yaml_text(text, name)
