@@ -33,7 +33,7 @@ from advisor.knowledge.model import (
     Support,
     Symptom,
 )
-from advisor.knowledge.yaml_source import LocatedDict, Pattern, YamlError, as_text, line_of, read_yaml, read_yaml_fast
+from advisor.knowledge.yaml_source import LocatedDict, YamlError, YamlPath, as_text, line_of, read_yaml, read_yaml_fast
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -66,7 +66,7 @@ class _Unlocated(Exception):
 
 # The lines the model keeps, below each section's entries: condition mappings (Condition.location).
 # Entry ids are always located. A Location taken from any other line needs its path here.
-_LOCATED: dict[str, tuple[Pattern, ...]] = {
+_LOCATED: dict[str, tuple[YamlPath, ...]] = {
     "questions": (("*", "ask_if"),),
     "diagnoses": (("*", "requires"), ("*", "supports", "*", "when"), ("*", "rules_out", "*", "when"), ("*", "confirmed_when", "*")),
 }

@@ -323,32 +323,28 @@ _NEXT_CONTENT = re.compile(r"\n( *)(?=[^ \n#])")
 _FIRST_CONTENT = re.compile(r"^( *)(?=[^ \n#])", re.MULTILINE)
 _AT_MOST: dict[int, re.Pattern[str]] = {}
 
-Pattern = tuple[str | int, ...]
-_Trie = dict[Any, Any]  # key (or "*") -> the patterns below it; None -> a pattern ends here
+YamlPath = tuple[str | int, ...]  # keys and indexes from the root; "*" stands for any
 
 
-def _trie(patterns: Iterable[Pattern]) -> _Trie:
-    root: _Trie = {}
-    for pattern in patterns:
-        node = root
-        for part in pattern:
-            node = node.setdefault(part, {})
-        node[None] = True
-    return root
+class _Paths:
+    """Paths to follow from one node: whether one ends here, and those going on below it."""
 
+    __slots__ = ("end", "named", "star")
 
-def _merged(a: _Trie, b: _Trie) -> _Trie:
-    out = dict(a)
-    for key, sub in b.items():
-        out[key] = _merged(out[key], sub) if isinstance(out.get(key), dict) and isinstance(sub, dict) else sub
-    return out
+    def __init__(self, paths: Iterable[YamlPath]) -> None:
+        paths = list(paths)
+        self.end = () in paths
+        below: dict[str | int, list[YamlPath]] = {}
+        for path in paths:
+            if path:
+                below.setdefault(path[0], []).append(path[1:])
+        star = below.pop("*", None)
+        self.star = _Paths(star) if star is not None else None
+        # A named key also takes the paths under "*".
+        self.named = {key: _Paths([*sub, *(star or ())]) for key, sub in below.items()}
 
-
-def _below(trie: _Trie, key: str | int) -> _Trie | None:
-    specific, star = trie.get(key), trie.get("*")
-    if specific is None or star is None:
-        return specific if star is None else star
-    return _merged(specific, star)
+    def below(self, key: str | int) -> _Paths | None:
+        return self.named.get(key, self.star)
 
 
 def _lines_at_most(indent: int) -> re.Pattern[str]:
@@ -357,6 +353,11 @@ def _lines_at_most(indent: int) -> re.Pattern[str]:
     if pattern is None:
         pattern = _AT_MOST[indent] = re.compile(rf"\n( {{0,{indent}}})(?=[^ \n#])")
     return pattern
+
+
+def _is_item(text: str, at: int) -> bool:
+    """A `-` sequence indicator at this offset."""
+    return text.startswith("-", at) and text[at + 1 : at + 2] in ("", " ", "\n")
 
 
 class _Locator:
@@ -372,11 +373,11 @@ class _Locator:
     def __init__(self, text: str) -> None:
         self.text = text
 
-    def root(self, value: Any, trie: _Trie) -> Any:
+    def root(self, value: Any, paths: _Paths) -> Any:
         m = _FIRST_CONTENT.search(self.text)
         if m is None:
             raise _NotSure
-        return self.node(value, self.text.count("\n", 0, m.start()) + 1, m.start(), len(m[1]), trie)
+        return self.node(value, self.text.count("\n", 0, m.start()) + 1, m.start(), len(m[1]), paths)
 
     def after(self, line: int, start: int, column: int) -> tuple[int, int, int]:
         """Where the node after an indicator (`key:` or `-`) ending at `column` starts: on the same
@@ -395,21 +396,21 @@ class _Locator:
             raise _NotSure
         return line + text.count("\n", end, m.start() + 1), m.start() + 1, len(m[1])
 
-    def node(self, value: Any, line: int, start: int, column: int, trie: _Trie) -> Any:
+    def node(self, value: Any, line: int, start: int, column: int, paths: _Paths) -> Any:
         if self.text[start + column] in "[{":
-            return self.flow(value, line, trie)
+            return self.flow(value, line, paths)
         if isinstance(value, dict):
-            return self.mapping(value, line, start, column, trie)
-        return self.sequence(value, line, start, column, trie)
+            return self.mapping(value, line, start, column, paths)
+        return self.sequence(value, line, start, column, paths)
 
-    def flow(self, value: Any, line: int, trie: _Trie) -> Any:
+    def flow(self, value: Any, line: int, paths: _Paths) -> Any:
         """A flow collection: it and all it holds are on this line."""
-        children = value.items() if isinstance(value, dict) else enumerate(value)
-        for key, child in children:
-            sub = _below(trie, key)
-            if sub is not None and isinstance(child, (dict, list)):
-                value[key] = self.flow(child, line, sub)
-        if None not in trie:
+        if paths.star is not None or paths.named:
+            for key, child in value.items() if isinstance(value, dict) else enumerate(value):
+                sub = paths.below(key)
+                if sub is not None and isinstance(child, (dict, list)):
+                    value[key] = self.flow(child, line, sub)
+        if not paths.end:
             return value
         if isinstance(value, dict):
             located = LocatedDict(value)
@@ -419,86 +420,82 @@ class _Locator:
         seq.line, seq.item_lines = line, [line] * len(value)
         return seq
 
-    def mapping(self, value: dict[str, Any], line: int, start: int, column: int, trie: _Trie) -> Any:
+    def mapping(self, value: dict[str, Any], line: int, start: int, column: int, paths: _Paths) -> Any:
         text = self.text
-        target = None in trie
+        keys = list(value)
+        every_key = paths.end or paths.star is not None
+        # Read keys until every one wanted is seen: all of them for a located mapping or "*".
+        todo = len(keys) if every_key else sum(1 for key in paths.named if key in value)
         key_lines: dict[str, int] = {}
-        # Keys to visit: all of them for a target or "*"; else only those a pattern names.
-        todo = len(value) if target or "*" in trie else sum(1 for k in trie if k in value)
-        expected = iter(value)
         pattern = _lines_at_most(column)
-        line_start = start
+        seen = 0
         while todo:
-            at = line_start + column
-            if not (text.startswith("-", at) and text[at + 1 : at + 2] in ("", " ", "\n")):  # else an item of the sequence the previous key holds
+            at = start + column
+            if not _is_item(text, at):  # else an item of the sequence the previous key holds
                 m = _KEY.match(text, at)
-                if m is None:
+                if m is None or seen == len(keys):
                     raise _NotSure
                 key = m[3] if m[3] is not None else m[1] if m[1] is not None else m[2].replace("''", "'")
-                if key != next(expected, None):
+                if key != keys[seen]:
                     raise _NotSure
+                seen += 1
                 key_lines[key] = line
-                sub = _below(trie, key)
+                sub = paths.below(key)
                 if sub is not None:
-                    todo -= 1
                     child = value[key]
                     if isinstance(child, (dict, list)):
-                        value[key] = self.node(child, *self.after(line, line_start, m.end() - line_start), sub)
-                elif target or "*" in trie:
+                        value[key] = self.node(child, *self.after(line, start, m.end() - start), sub)
+                if every_key or key in paths.named:
                     todo -= 1
+                    if not todo:
+                        break
             pos = text.find("\n", at)
-            if pos < 0:
-                break
-            m = pattern.search(text, pos)
+            m = pattern.search(text, pos) if pos >= 0 else None
             if m is None or len(m[1]) < column:
-                break
+                raise _NotSure  # keys the text did not show
             line += text.count("\n", pos, m.start() + 1)
-            line_start = m.start() + 1
-        if todo:
-            raise _NotSure  # keys the text did not show
-        if not target:
+            start = m.start() + 1
+        if not paths.end:
             return value
         located = LocatedDict(value)
-        located.line, located.key_lines = key_lines[next(iter(value))] if value else line, key_lines
+        located.line, located.key_lines = key_lines[keys[0]] if keys else line, key_lines
         return located
 
-    def sequence(self, value: list[Any], line: int, start: int, column: int, trie: _Trie) -> Any:
+    def sequence(self, value: list[Any], line: int, start: int, column: int, paths: _Paths) -> Any:
         text = self.text
-        first_line = line
-        item_lines = []
+        item_lines = [line]
+        deep = paths.star is not None or bool(paths.named)
         pattern = _lines_at_most(column)
-        line_start = start
         count = len(value)
-        while True:
-            at = line_start + column
-            if not (text.startswith("-", at) and text[at + 1 : at + 2] in ("", " ", "\n")):
-                break  # the next key of the mapping that holds this sequence
-            i = len(item_lines)
-            if i >= count:
-                raise _NotSure
-            item_lines.append(line)
-            sub = _below(trie, i)
-            child = value[i]
-            if sub is not None and isinstance(child, (dict, list)):
-                value[i] = self.node(child, *self.after(line, line_start, column + 1), sub)
-            pos = text.find("\n", at)
-            if pos < 0:
-                break
-            m = pattern.search(text, pos)
-            if m is None or len(m[1]) < column:
-                break
-            line += text.count("\n", pos, m.start() + 1)
-            line_start = m.start() + 1
-        if len(item_lines) != count:
+        at = start + column
+        if not _is_item(text, at):
             raise _NotSure
-        if None not in trie:
+        for i in range(count):
+            if deep:
+                sub = paths.below(i)
+                child = value[i]
+                if sub is not None and isinstance(child, (dict, list)):
+                    value[i] = self.node(child, *self.after(line, start, column + 1), sub)
+            pos = text.find("\n", at)
+            m = pattern.search(text, pos) if pos >= 0 else None
+            if m is None or len(m[1]) < column or not _is_item(text, m.end()):
+                if i + 1 != count:
+                    raise _NotSure  # fewer items than parsed
+                break  # the end, or the next key of the mapping that holds this sequence
+            if i + 1 == count:
+                raise _NotSure  # more items than parsed
+            line += text.count("\n", pos, m.start() + 1)
+            start = m.start() + 1
+            at = start + column
+            item_lines.append(line)
+        if not paths.end:
             return value
         seq = LocatedList(value)
-        seq.line, seq.item_lines = first_line, item_lines
+        seq.line, seq.item_lines = item_lines[0], item_lines
         return seq
 
 
-def read_yaml_fast(path: Path, display: str | None = None, locate: list[Pattern] | tuple[Pattern, ...] = ()) -> Any:
+def read_yaml_fast(path: Path, display: str | None = None, locate: Iterable[YamlPath] = ()) -> Any:
     """What `read_yaml` gives, faster, for a caller that needs lines only on known paths.
 
     Plain dicts and lists, except the root and each collection a `locate` path (keys, or "*" for
@@ -515,7 +512,7 @@ def read_yaml_fast(path: Path, display: str | None = None, locate: list[Pattern]
     try:
         data = _fast_values(text)
         if isinstance(data, (dict, list)):
-            data = _Locator(text).root(data, _trie([(), *locate]))
+            data = _Locator(text).root(data, _Paths([(), *locate]))
         return data
     except _NotSure:
         return parse_yaml_text(text, name)
