@@ -9,11 +9,13 @@ and the diagnoses they point to.
 
 from __future__ import annotations
 
-from typing import Any
-
-import networkx as nx
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from advisor.knowledge.model import Condition, KnowledgeBase
+
+if TYPE_CHECKING:  # networkx is imported when a graph is built: `kb check` does without it
+    import networkx as nx
 
 START = "start"
 
@@ -30,9 +32,18 @@ def diagnosis_node(did: str) -> str:
     return f"d:{did}"
 
 
-def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
-    """Nodes and edges are collected in plain dicts and handed to networkx in bulk: adding them
-    one by one costs seconds on a knowledge base of 10,000 questions."""
+@dataclass(frozen=True)
+class GraphParts:
+    """The decision graph as plain data: what `kb check` walks, and what `build_graph` hands to
+    networkx in bulk (adding nodes and edges one by one costs seconds on 10,000 questions)."""
+
+    nodes: dict[str, dict[str, Any]]  # node -> attributes (kind, label, location...), in order
+    edges: dict[tuple[str, str], str]  # (from, to) -> role; the first role given wins
+    flow_edges: list[tuple[str, str]]  # the question flow alone, for the cycle check
+    weighed_facts: frozenset[str]  # facts some diagnosis condition names
+
+
+def graph_parts(kb: KnowledgeBase) -> GraphParts:
     nodes: dict[str, dict[str, Any]] = {START: {"kind": "start", "label": "start", "location": None}}
     edges: dict[tuple[str, str], str] = {}  # (from, to) -> role; the first role given wins
     flow_edges: list[tuple[str, str]] = []  # the question flow alone, for the cycle check
@@ -121,13 +132,26 @@ def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
         for n in (u, v):
             if n not in nodes:
                 nodes[n] = {"kind": "missing", "label": n, "location": None}
-    g: nx.DiGraph[str] = nx.DiGraph()
-    g.add_nodes_from(nodes.items())
-    g.add_edges_from((u, v, {"role": role}) for (u, v), role in edges.items())
+    return GraphParts(nodes, edges, flow_edges, frozenset(weighed))
+
+
+def flow_graph(flow_edges: list[tuple[str, str]]) -> nx.DiGraph:
+    import networkx as nx
+
     flow: nx.DiGraph[str] = nx.DiGraph()
     flow.add_edges_from(flow_edges)
-    g.graph["flow"] = flow
-    g.graph["weighed_facts"] = frozenset(weighed)
+    return flow
+
+
+def build_graph(kb: KnowledgeBase) -> nx.DiGraph:
+    import networkx as nx
+
+    parts = graph_parts(kb)
+    g: nx.DiGraph[str] = nx.DiGraph()
+    g.add_nodes_from(parts.nodes.items())
+    g.add_edges_from((u, v, {"role": role}) for (u, v), role in parts.edges.items())
+    g.graph["flow"] = flow_graph(parts.flow_edges)
+    g.graph["weighed_facts"] = parts.weighed_facts
     return g
 
 

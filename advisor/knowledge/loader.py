@@ -468,12 +468,17 @@ def _files(r: _Reader, folder: Path) -> list[Path]:
 @contextmanager
 def gc_paused() -> Iterator[None]:
     """Bulk loading allocates hundreds of thousands of objects and none are garbage; the cyclic
-    collector would otherwise rescan them again and again (3x the load time on large bases)."""
+    collector would otherwise rescan them again and again (3x the load time on large bases).
+    On the way out, what survived moves straight to the oldest generation (freeze, then unfreeze:
+    no scan), so the first collections after a load do not walk the whole model either; any
+    garbage among it is still collected by the next full collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was_enabled:
             gc.enable()
 

@@ -329,7 +329,7 @@ YamlPath = tuple[str | int, ...]  # keys and indexes from the root; "*" stands f
 class _Paths:
     """Paths to follow from one node: whether one ends here, and those going on below it."""
 
-    __slots__ = ("end", "named", "star")
+    __slots__ = ("deep", "end", "every", "leaf", "named", "star")
 
     def __init__(self, paths: Iterable[YamlPath]) -> None:
         paths = list(paths)
@@ -342,6 +342,9 @@ class _Paths:
         self.star = _Paths(star) if star is not None else None
         # A named key also takes the paths under "*".
         self.named = {key: _Paths([*sub, *(star or ())]) for key, sub in below.items()}
+        self.deep = bool(self.named) or self.star is not None  # some path goes on below
+        self.every = self.end or self.star is not None  # every key's line is needed
+        self.leaf = self.end and not self.deep
 
     def below(self, key: str | int) -> _Paths | None:
         return self.named.get(key, self.star)
@@ -384,6 +387,8 @@ class _Locator:
         line when anything but a comment follows, else on the next line with content."""
         text = self.text
         i = start + column
+        if text[i : i + 1] == " " and text[i + 1 : i + 2] not in ("", " ", "#", "\n"):
+            return line, start, column + 1  # the usual `key: value` or `- item`
         end = text.find("\n", i)
         if end < 0:
             end = len(text)
@@ -400,12 +405,28 @@ class _Locator:
         if self.text[start + column] in "[{":
             return self.flow(value, line, paths)
         if isinstance(value, dict):
+            if not paths.every and len(paths.named) == 1:
+                return self.first_key(value, line, start, column, paths)
             return self.mapping(value, line, start, column, paths)
         return self.sequence(value, line, start, column, paths)
 
+    def first_key(self, value: dict[str, Any], line: int, start: int, column: int, paths: _Paths) -> Any:
+        """A block mapping on the way, where one key is wanted: most often its first (`- when:`)."""
+        ((wanted, sub),) = paths.named.items()
+        first = next(iter(value), None)
+        if first != wanted:
+            return self.mapping(value, line, start, column, paths) if wanted in value else value
+        m = _KEY.match(self.text, start + column)
+        if m is None or first != (m[3] if m[3] is not None else m[1] if m[1] is not None else m[2].replace("''", "'")):
+            raise _NotSure
+        child = value[first]
+        if isinstance(child, (dict, list)):
+            value[first] = self.node(child, *self.after(line, start, m.end() - start), sub)
+        return value
+
     def flow(self, value: Any, line: int, paths: _Paths) -> Any:
         """A flow collection: it and all it holds are on this line."""
-        if paths.star is not None or paths.named:
+        if paths.deep:
             for key, child in value.items() if isinstance(value, dict) else enumerate(value):
                 sub = paths.below(key)
                 if sub is not None and isinstance(child, (dict, list)):
@@ -422,8 +443,16 @@ class _Locator:
 
     def mapping(self, value: dict[str, Any], line: int, start: int, column: int, paths: _Paths) -> Any:
         text = self.text
+        if paths.leaf and len(value) == 1:  # most conditions: one key, on this line
+            m = _KEY.match(text, start + column)
+            key = next(iter(value))
+            if m is None or key != (m[3] if m[3] is not None else m[1] if m[1] is not None else m[2].replace("''", "'")):
+                raise _NotSure
+            located = LocatedDict(value)
+            located.line, located.key_lines = line, {key: line}
+            return located
         keys = list(value)
-        every_key = paths.end or paths.star is not None
+        every_key = paths.every
         # Read keys until every one wanted is seen: all of them for a located mapping or "*".
         todo = len(keys) if every_key else sum(1 for key in paths.named if key in value)
         key_lines: dict[str, int] = {}
@@ -464,7 +493,7 @@ class _Locator:
     def sequence(self, value: list[Any], line: int, start: int, column: int, paths: _Paths) -> Any:
         text = self.text
         item_lines = [line]
-        deep = paths.star is not None or bool(paths.named)
+        deep = paths.deep
         pattern = _lines_at_most(column)
         count = len(value)
         at = start + column
