@@ -134,19 +134,21 @@ def _number(r: _Reader, loc: Location, entry: dict, key: str, default: float) ->
 
 
 def _condition(r: _Reader, file: str, data: Any, line: int) -> Condition | None:
-    loc = Location(file, line)
     if data is None:
         return None
     if not isinstance(data, dict):
-        r.problem(loc, "a condition must be a mapping of fact: value (or [values])")
+        r.problem(Location(file, line), "a condition must be a mapping of fact: value (or [values])")
         return None
     if not isinstance(data, LocatedDict):
         raise _Unlocated  # its path is missing from _LOCATED
     items: list[tuple[str, frozenset[str]]] = []
     for fact, values in data.items():
+        if type(values) is str:  # the usual `fact: value` (tens of thousands in a large base)
+            items.append((str(fact), frozenset((values,))))
+            continue
         vals = values if isinstance(values, list) else [values]
         items.append((str(fact), frozenset(as_text(v) for v in vals)))
-    return Condition(tuple(items), Location(file, line_of(data, None, line)))
+    return Condition(tuple(items), Location(file, data.line))
 
 
 def _weighted_ids(r: _Reader, loc: Location, data: Any, what: str) -> tuple[tuple[str, float], ...]:
@@ -550,12 +552,17 @@ def _load_knowledge(root: Path | None, strict: bool, fast: bool = False) -> Know
 def reference_problems(kb: KnowledgeBase) -> list[str]:
     """Every fact, value and diagnosis id named anywhere must exist."""
     problems: list[str] = []
+    # Values each fact accepts: a set test settles the usual case; messages come from
+    # _fact_value_problems, in the same order, for the rest.
+    accepted = {fid: frozenset((*f.values, UNKNOWN)) for fid, f in kb.facts.items()}
 
     def check_condition(cond: Condition | None, where: Location) -> None:
         if cond is None:
             return
         for fact, values in cond.items():
-            problems.extend(_fact_value_problems(kb, fact, values, cond.location or where))
+            known = accepted.get(fact)
+            if known is None or not values <= known:
+                problems.extend(_fact_value_problems(kb, fact, values, cond.location or where))
 
     def check_diag(did: str, loc: Location) -> None:
         if did not in kb.diagnoses:
@@ -569,7 +576,7 @@ def reference_problems(kb: KnowledgeBase) -> list[str]:
     for q in kb.questions.values():
         if q.fact not in kb.facts:
             problems.append(f"{q.location}: question '{q.id}' asks for unknown fact '{q.fact}'")
-        else:
+        elif not accepted[q.fact].issuperset(c.value for c in q.choices):
             problems.extend(_fact_value_problems(kb, q.fact, {c.value for c in q.choices}, q.location))
         check_condition(q.ask_if, q.location)
     for d in kb.diagnoses.values():

@@ -215,6 +215,7 @@ _RISKY_STRING = re.compile(r'"((?:[-+.0-9~](?:[^"\\]|\\.)*)|null|Null|NULL|true|
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JSON_PLAIN_STRING = re.compile(r'"[^"]*"')
 _JSON_LITERAL = re.compile(r"[^\s,:\[\]{}]+")
+_NO_BLANKS = str.maketrans("", "", " \n")
 
 
 def _in_subset(text: str) -> bool:
@@ -253,9 +254,11 @@ def _in_subset(text: str) -> bool:
 
 
 def _event_count(doc_json: str) -> int:
-    """The libyaml events a document with this JSON form makes: a scalar 1, a collection 2, plus 4."""
-    strings = _JSON_STRING if "\\" in doc_json else _JSON_PLAIN_STRING  # no escapes: a quicker pattern
-    rest, count = strings.subn("", doc_json)
+    """The libyaml events a document with this JSON form makes: a scalar 1, a collection 2, plus 4.
+    Blanks go first (inside strings too: that changes no count), which leaves a quarter to scan."""
+    compact = doc_json.translate(_NO_BLANKS)
+    strings = _JSON_STRING if "\\" in compact else _JSON_PLAIN_STRING  # no escapes: a quicker pattern
+    rest, count = strings.subn("", compact)
     return 4 + count + len(_JSON_LITERAL.findall(rest)) + 2 * (rest.count("[") + rest.count("{"))
 
 
