@@ -208,6 +208,9 @@ _UNSURE_CHARS = re.compile(r"[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u202
 _MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")  # document markers and directives
 _COMPLEX_KEY = re.compile(r"\?(?![^ \n])(?<![^ ,\[{\n]\?)")  # `? ` where a key may start
 _NODE_MARKS = re.compile(r"[&*!\"'\[{]")  # anchors, aliases, tags, quotes and flow collections
+# A line's structure up to the node its value starts with: indentation, `- ` items, a plain or
+# quoted key and `: ` (a plain key ends at its first `: `, as in YAML).
+_VALUE_START = re.compile(r"""[ ]*(?:-[ ]+)*(?:(?:"[^"\\\n]*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},&*!|>%@`?:-][^\n]*?)[ ]*:[ ]+)?""")
 _CLOSED_QUOTED = {'"': re.compile(r'"(?:[^"\\\n]|\\[^\n])*"'), "'": re.compile(r"'(?:[^'\n]|'')*'")}
 # JSON strings PyYAML would not read as text when plain: it may type a plain scalar only when it
 # starts with one of "-+.0123456789~" or is one of these words (its resolvers' first characters).
@@ -222,32 +225,54 @@ def _in_subset(text: str) -> bool:
     """Whether the text keeps to what the fast path vouches for (see above): no tabs or special line
     breaks, no markers, no complex keys, no anchors, aliases or tags, and every quoted scalar and
     flow collection that starts a node ends on its line (libyaml reads the rest of a flow's line
-    alone: an unclosed `[` or `{` makes it fail)."""
+    alone: an unclosed `[` or `{` makes it fail).
+
+    A node starts at a line's first character, after `- `, `? ` or `: `, and inside a flow
+    collection after `[`, `{`, `,` or `:`. Marks anywhere else are text (`<Project>-*`, `(?!\\d)`,
+    `"entitlements:"`), as are those on comment lines; only marks where a node starts count.
+    """
     from yaml._yaml import CParser
 
     if _UNSURE_CHARS.search(text) or _MARKERS.search(text) or _COMPLEX_KEY.search(text):
         return False
     if text.startswith(("---", "...", "%")):
         return False
-    checked_to = -1  # the end of the last flow collection's line checked
+    flow_start, flow_end = -1, -1  # the last flow collection checked: from its `[` or `{` to its line's end
+    quoted_end = -1  # the end of the last quoted scalar known to start a node: its text is skipped
     for m in _NODE_MARKS.finditer(text):
         at = m.start()
+        if at < quoted_end:
+            continue
         before = at - 1
         while before >= 0 and text[before] == " ":
             before -= 1
-        if before >= 0 and text[before] not in "\n-?:,[{":
-            continue  # inside a scalar: not where a node starts
+        previous = text[before] if before >= 0 else "\n"
+        in_flow = flow_start < at <= flow_end
+        if previous == "\n":
+            starts_node = True
+        elif previous in "-?:":
+            starts_node = before < at - 1 or (in_flow and previous == ":")
+        else:
+            starts_node = in_flow and previous in ",[{"
+        if not starts_node:
+            continue
+        line_start = text.rfind("\n", 0, at) + 1
+        if text.startswith("#", line_start + len(text[line_start:at]) - len(text[line_start:at].lstrip(" "))):
+            continue  # a comment line
         mark = m[0]
         if mark in "&*!":
             return False
         if mark in "\"'":
-            if not _CLOSED_QUOTED[mark].match(text, at):
+            closed = _CLOSED_QUOTED[mark].match(text, at)
+            if not closed:
                 return False
-        elif at > checked_to:
+            if not in_flow and _VALUE_START.match(text, line_start).end() == at:
+                quoted_end = closed.end()  # surely a scalar: its `: [` or `- *` are text
+        elif not in_flow:
             end = text.find("\n", at)
-            checked_to = len(text) if end < 0 else end
+            flow_start, flow_end = at, len(text) if end < 0 else end
             try:
-                CParser(text[at:checked_to]).raw_parse()
+                CParser(text[at:flow_end]).raw_parse()
             except yaml.YAMLError:
                 return False
     return True
