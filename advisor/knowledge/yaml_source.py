@@ -206,11 +206,16 @@ def _rapidyaml() -> Any:
 
 _UNSURE_CHARS = re.compile(r"[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # tabs, CR, NEL...
 _MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")  # document markers and directives
+# A key that starts with `.`, `-`, `:` or `?`: ryml 0.15 refuses one after an indentless sequence (and says so
+# on stderr); libyaml reads it. Rare in knowledge: such a file is read by the located path.
+_INDICATOR_KEY = re.compile(r"^ *(?:\.|[-:?](?=[^ \n]))[^\n]*?:(?: |$)", re.MULTILINE)
 _COMPLEX_KEY = re.compile(r"\?(?![^ \n])(?<![^ ,\[{\n]\?)")  # `? ` where a key may start
 _NODE_MARKS = re.compile(r"[&*!\"'\[{]")  # anchors, aliases, tags, quotes and flow collections
 # A line's structure up to the node its value starts with: indentation, `- ` items, a plain or
 # quoted key and `: ` (a plain key ends at its first `: `, as in YAML).
 _VALUE_START = re.compile(r"""[ ]*(?:-[ ]+)*(?:(?:"[^"\\\n]*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},&*!|>%@`?:-][^\n]*?)[ ]*:[ ]+)?""")
+_ESCAPE = re.compile(r"\\(.)")
+_PLAIN_ESCAPES = frozenset('"\\/ntxuU')  # those ryml is seen to read as libyaml does, in any company
 _CLOSED_QUOTED = {'"': re.compile(r'"(?:[^"\\\n]|\\[^\n])*"'), "'": re.compile(r"'(?:[^'\n]|'')*'")}
 # JSON strings PyYAML would not read as text when plain: it may type a plain scalar only when it
 # starts with one of "-+.0123456789~" or is one of these words (its resolvers' first characters).
@@ -233,7 +238,7 @@ def _in_subset(text: str) -> bool:
     """
     from yaml._yaml import CParser
 
-    if _UNSURE_CHARS.search(text) or _MARKERS.search(text) or _COMPLEX_KEY.search(text):
+    if _UNSURE_CHARS.search(text) or _MARKERS.search(text) or _COMPLEX_KEY.search(text) or _INDICATOR_KEY.search(text):
         return False
     if text.startswith(("---", "...", "%")):
         return False
@@ -266,7 +271,10 @@ def _in_subset(text: str) -> bool:
             closed = _CLOSED_QUOTED[mark].match(text, at)
             if not closed:
                 return False
-            if not in_flow and _VALUE_START.match(text, line_start).end() == at:
+            if mark == '"' and "\\" in closed[0] and not _PLAIN_ESCAPES.issuperset(_ESCAPE.findall(closed[0])):
+                return False  # `\N`, `\_`, `\L`, `\e`...: ryml has been seen to stumble on them
+            structure = _VALUE_START.match(text, line_start)
+            if not in_flow and structure is not None and structure.end() == at:
                 quoted_end = closed.end()  # surely a scalar: its `: [` or `- *` are text
         elif not in_flow:
             end = text.find("\n", at)
@@ -294,15 +302,32 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return out
 
 
+def _plain_value(spelling: str) -> Any:
+    """What PyYAML makes of this plain scalar."""
+    tag = _resolve_fast(_RESOLVER, yaml.ScalarNode, spelling, (True, False))
+    return spelling if tag == _STR_TAG else _SCALARS.construct_object(yaml.ScalarNode(tag, spelling), deep=True)
+
+
+# ryml writes `.5` as 0.5 and `1.` as 1.0 in JSON: the spellings a JSON number may have come from.
+_RESPELLINGS = ((re.compile(r"^([-+]?)0\.(?=[0-9])"), r"\1."), (re.compile(r"(?<=[0-9])\.0$"), "."))
+
+
 @functools.lru_cache(maxsize=256)
 def _number(spelling: str) -> Any:
-    """A JSON number as PyYAML reads that plain scalar; one PyYAML would keep as text is refused,
-    since ryml may have respelled it (`.5e3` is emitted as `0.5e3`). Numbers are immutable and few
-    are distinct (weights, timeouts), hence the cache."""
-    tag = _resolve_fast(_RESOLVER, yaml.ScalarNode, spelling, (True, False))
-    if tag == _STR_TAG:
+    """A JSON number as PyYAML reads the plain scalar it came from. Refused when PyYAML would keep
+    it as text, or when a spelling ryml may have rewritten it from reads differently (`-.5` is
+    text to PyYAML, -0.5 a number). Numbers are immutable and few are distinct, hence the cache."""
+    value = _plain_value(spelling)
+    if isinstance(value, str):
         raise _NotSure
-    return _SCALARS.construct_object(yaml.ScalarNode(tag, spelling), deep=True)
+    sources = {spelling}
+    for pattern, replacement in _RESPELLINGS:
+        sources |= {pattern.sub(replacement, source) for source in sources}
+    for source in sources:
+        other = _plain_value(source)
+        if type(other) is not type(value) or other != value:
+            raise _NotSure
+    return value
 
 
 def _constant(spelling: str) -> Any:
@@ -412,7 +437,8 @@ class _Locator:
 
     def after(self, line: int, start: int, column: int) -> tuple[int, int, int]:
         """Where the node after an indicator (`key:` or `-`) ending at `column` starts: on the same
-        line when anything but a comment follows, else on the next line with content."""
+        line when anything but a comment follows, else on the next line with content (for an empty
+        node, that line belongs to something else: the caller tells by its indentation)."""
         text = self.text
         i = start + column
         if text[i : i + 1] == " " and text[i + 1 : i + 2] not in ("", " ", "#", "\n"):
@@ -426,10 +452,12 @@ class _Locator:
             return line, start, i - start
         m = _NEXT_CONTENT.search(text, end)
         if m is None:
-            raise _NotSure
+            return line, start, -1  # nothing follows: an empty node, at its indicator
         return line + text.count("\n", end, m.start() + 1), m.start() + 1, len(m[1])
 
     def node(self, value: Any, line: int, start: int, column: int, paths: _Paths) -> Any:
+        if column < 0:
+            raise _NotSure  # a collection is never empty text
         if self.text[start + column] in "[{":
             return self.flow(value, line, paths)
         if isinstance(value, dict):
@@ -519,20 +547,32 @@ class _Locator:
         return located
 
     def sequence(self, value: list[Any], line: int, start: int, column: int, paths: _Paths) -> Any:
+        """A block sequence: an item's line is where its node starts, which is the `-` line unless
+        the item is written on the lines below it (an empty item is at its `-`)."""
         text = self.text
-        item_lines = [line]
-        deep = paths.deep
+        first_line = line
+        item_lines = []
         pattern = _lines_at_most(column)
         count = len(value)
         at = start + column
         if not _is_item(text, at):
             raise _NotSure
         for i in range(count):
-            if deep:
-                sub = paths.below(i)
-                child = value[i]
-                if sub is not None and isinstance(child, (dict, list)):
-                    value[i] = self.node(child, *self.after(line, start, column + 1), sub)
+            child = value[i]
+            sub = paths.below(i) if paths.deep else None
+            nested = sub is not None and isinstance(child, (dict, list))
+            if nested or paths.end:
+                place = self.after(line, start, column + 1)
+                if place[0] != line and place[2] > column:
+                    item_lines.append(place[0])  # written below its `-`
+                elif place[0] == line and place[2] >= 0:
+                    item_lines.append(line)
+                else:
+                    if nested:
+                        raise _NotSure  # a collection is never empty text
+                    item_lines.append(line)  # an empty item: a null at its `-`
+                if nested and sub is not None:
+                    value[i] = self.node(child, *place, sub)
             pos = text.find("\n", at)
             m = pattern.search(text, pos) if pos >= 0 else None
             if m is None or len(m[1]) < column or not _is_item(text, m.end()):
@@ -544,11 +584,10 @@ class _Locator:
             line += text.count("\n", pos, m.start() + 1)
             start = m.start() + 1
             at = start + column
-            item_lines.append(line)
         if not paths.end:
             return value
         seq = LocatedList(value)
-        seq.line, seq.item_lines = item_lines[0], item_lines
+        seq.line, seq.item_lines = first_line, item_lines
         return seq
 
 
