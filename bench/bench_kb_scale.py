@@ -25,7 +25,7 @@ from advisor.engine import walk
 from advisor.engine.session import Session
 from advisor.engine.walk import _live_weights
 from advisor.graph.checks import check_knowledge
-from advisor.knowledge import yaml_source
+from advisor.knowledge import fast_yaml
 from advisor.knowledge.loader import _load_knowledge, gc_paused, load_knowledge
 from tests.synthetic_kb import write_synthetic_kb
 
@@ -77,7 +77,7 @@ def main() -> None:
     med = {name: statistics.median(values) for name, values in samples.items()}
     cold_check = statistics.median([a + b for a, b in zip(samples["cold"], samples["check"], strict=True)])
     warm_check = statistics.median([a + b for a, b in zip(samples["warm"], samples["check"], strict=True)])
-    ryml = yaml_source._rapidyaml()
+    ryml = fast_yaml._rapidyaml()
     reader = f"rapidyaml {ryml.__version__} fast path" if ryml else "located reader (rapidyaml not installed)"
 
     # The command an author runs, whole process, cold (imports included), against `python -c pass`.

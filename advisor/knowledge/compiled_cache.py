@@ -32,7 +32,7 @@ def content_key(root: Path) -> str | None:
     # The model's own code is part of the key: a pickle of an older model shape is never read.
     here = Path(__file__).resolve().parent
     try:
-        for module in ("model.py", "loader.py", "yaml_source.py", "compiled_cache.py"):
+        for module in ("model.py", "loader.py", "yaml_source.py", "fast_yaml.py", "compiled_cache.py"):
             digest.update((here / module).read_bytes())
         for path in sorted(root.rglob("*.yaml")):
             digest.update(str(path.relative_to(root)).encode() + b"\0")

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.exit_status import UserError
 from advisor.knowledge.model import (
@@ -33,7 +33,10 @@ from advisor.knowledge.model import (
     Support,
     Symptom,
 )
-from advisor.knowledge.yaml_source import LocatedDict, YamlError, YamlPath, as_text, line_of, read_yaml, read_yaml_fast
+from advisor.knowledge.yaml_source import LocatedDict, YamlError, as_text, line_of, read_yaml
+
+if TYPE_CHECKING:
+    from advisor.knowledge.fast_yaml import YamlPath
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_.-]*$")
 PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -93,6 +96,8 @@ class _Reader:
         name = self.rel(path)
         try:
             if self.fast:
+                from advisor.knowledge.fast_yaml import read_yaml_fast  # a cold load only
+
                 data = read_yaml_fast(path, name, [(key,), *((key, *p) for p in _LOCATED.get(key, ()))])
             else:
                 data = read_yaml(path, name)

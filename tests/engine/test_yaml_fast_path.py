@@ -19,21 +19,22 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from advisor.knowledge import loader, yaml_source
+from advisor.knowledge import fast_yaml, loader
+from advisor.knowledge.fast_yaml import read_yaml_fast
 from advisor.knowledge.loader import _load_knowledge, load_knowledge
-from advisor.knowledge.yaml_source import LocatedDict, LocatedList, YamlError, read_yaml, read_yaml_fast
+from advisor.knowledge.yaml_source import LocatedDict, LocatedList, YamlError, read_yaml
 from tests.engine.tiny_kb import FILES, write_tiny_kb
 from tests.synthetic_kb import REAL_KNOWLEDGE, copy_real_kb, write_synthetic_kb
 
-HAS_RYML = yaml_source._rapidyaml() is not None
+HAS_RYML = fast_yaml._rapidyaml() is not None
 needs_ryml = pytest.mark.skipif(not HAS_RYML, reason="rapidyaml is not installed: the fast path is the located reader")
 EVERYWHERE = [("*",) * depth for depth in range(1, 12)]  # every collection, at any depth, located
 
 
 def takes_fast_path(text: str) -> bool:
     try:
-        yaml_source._fast_values(text)
-    except yaml_source._NotSure:
+        fast_yaml._fast_values(text)
+    except fast_yaml._NotSure:
         return False
     return True
 
@@ -139,7 +140,7 @@ def test_a_condition_path_missing_from_the_fast_reader_falls_back_to_the_located
 def test_without_rapidyaml_everything_is_read_by_the_located_reader(tmp_path, monkeypatch):
     root = write_tiny_kb(tmp_path / "knowledge")
     monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
-    monkeypatch.setattr(yaml_source, "_ryml", False)
+    monkeypatch.setattr(fast_yaml, "_ryml", False)
     assert not takes_fast_path(FILES["facts.yaml"])
     assert load_knowledge(root, strict=False) == _load_knowledge(root, strict=False)
 
