@@ -49,34 +49,36 @@ def graph_parts(kb: KnowledgeBase) -> GraphParts:
     flow_edges: list[tuple[str, str]] = []  # the question flow alone, for the cycle check
 
     def choice(fact: str, value: str) -> str:
-        node = choice_node(fact, value)
+        node = f"c:{fact}={value}"  # choice_node(), inlined: called for every condition value
         if node not in nodes:
             nodes[node] = {"kind": "choice", "label": f"{fact}={value}", "fact": fact, "value": value, "location": None}
         return node
 
-    def edge(u: str, v: str, role: str) -> None:
-        edges.setdefault((u, v), role)
+    edge = edges.setdefault  # edge(from, to) = role, unless the pair has one already
 
     for q in kb.questions.values():
         qn = question_node(q.id)
         nodes[qn] = {"kind": "question", "label": q.text, "location": q.location}
         if q.ask_if is None:
-            edge(START, qn, "asks")
+            edge((START, qn), "asks")
             flow_edges.append((START, qn))
         else:
             for fact, values in q.ask_if.items():
                 for v in values:
-                    edge(choice(fact, v), qn, "opens")
-                    flow_edges.append((choice_node(fact, v), qn))
+                    cn = choice(fact, v)
+                    edge((cn, qn), "opens")
+                    flow_edges.append((cn, qn))
         for c in q.choices:
-            edge(qn, choice(q.fact, c.value), "answer")
-            flow_edges.append((qn, choice_node(q.fact, c.value)))
+            cn = choice(q.fact, c.value)
+            edge((qn, cn), "answer")
+            flow_edges.append((qn, cn))
 
     for f in kb.facts.values():
         for value, settled in f.implies.items():
             for other, other_value in settled:
-                edge(choice(f.id, value), choice(other, other_value), "implies")
-                flow_edges.append((choice_node(f.id, value), choice_node(other, other_value)))
+                pair = (choice(f.id, value), choice(other, other_value))
+                edge(pair, "implies")
+                flow_edges.append(pair)
 
     # Facts a diagnosis weighs: every value of such a fact matters (a value outside a condition
     # excludes it), which `kb check` needs to tell a choice that leads nowhere.
@@ -88,7 +90,7 @@ def graph_parts(kb: KnowledgeBase) -> GraphParts:
         for fact, values in cond.items():
             weighed.add(fact)
             for v in values:
-                edge(choice(fact, v), dn, role)
+                edge((choice(fact, v), dn), role)
 
     for d in kb.diagnoses.values():
         dn = diagnosis_node(d.id)
@@ -105,27 +107,27 @@ def graph_parts(kb: KnowledgeBase) -> GraphParts:
         sn = f"s:{symptom.id}"
         nodes[sn] = {"kind": "symptom", "label": symptom.phrases[0] if symptom.phrases else symptom.id, "location": symptom.location}
         for did, _ in symptom.points_to:
-            edge(sn, diagnosis_node(did), "points_to")
+            edge((sn, diagnosis_node(did)), "points_to")
         for fact, value in symptom.sets:
-            edge(sn, choice(fact, value), "sets")
+            edge((sn, choice(fact, value)), "sets")
     for sig in kb.signatures.values():
         gn = f"g:{sig.id}"
         nodes[gn] = {"kind": "signature", "label": sig.text, "location": sig.location}
         for did, _ in sig.points_to:
-            edge(gn, diagnosis_node(did), "points_to")
+            edge((gn, diagnosis_node(did)), "points_to")
         for fact, value in sig.sets:
-            edge(gn, choice(fact, value), "sets")
+            edge((gn, choice(fact, value)), "sets")
     for p in kb.probes.values():
         pn = f"p:{p.id}"
         nodes[pn] = {"kind": "probe", "label": " ".join(p.argv), "location": p.location}
         for fact in p.settles:
             known = kb.facts.get(fact)
             for value in known.values if known else ():
-                edge(pn, choice(fact, value), "settles")
+                edge((pn, choice(fact, value)), "settles")
     for r in kb.bundle_rules.values():
         rn = f"r:{r.id}"
         nodes[rn] = {"kind": "bundle_rule", "label": r.message, "location": r.location}
-        edge(rn, diagnosis_node(r.diagnosis), "points_to")
+        edge((rn, diagnosis_node(r.diagnosis)), "points_to")
 
     # Ids named but never defined (reported by the loader) still get a node, marked missing.
     for u, v in edges:
