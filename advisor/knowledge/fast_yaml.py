@@ -51,13 +51,15 @@ def _rapidyaml() -> Any:
     return _ryml or None
 
 
-_UNSURE_CHARS = re.compile(r"[\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")  # tabs, CR, NEL...
+_UNSURE = "\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff"  # tabs, CR, NEL, LS, BOM...
 _MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")  # document markers and directives
 # A key that starts with `.`, `-`, `:` or `?`: ryml 0.15 refuses one after an indentless sequence (and says so
 # on stderr); libyaml reads it. Rare in knowledge: such a file is read by the located path.
-_INDICATOR_KEY = re.compile(r"^ *(?:\.|[-:?](?=[^ \n]))[^\n]*?:(?: |$)", re.MULTILINE)
+_INDICATOR_KEY = re.compile(r"\n *(?:\.|[-:?](?=[^ \n]))[^\n]*?:(?=[ \n]|\Z)")  # searched in "\n" + text
 _COMPLEX_KEY = re.compile(r"\?(?![^ \n])(?<![^ ,\[{\n]\?)")  # `? ` where a key may start
-_NODE_MARKS = re.compile(r"[&*!\"'\[{]")  # anchors, aliases, tags, quotes and flow collections
+# Anchors, aliases, tags, quotes and flow collections; and characters that rule the fast path out.
+_NODE_MARKS = re.compile(f"[&*!\"'\\[{{{_UNSURE}]")
+_MARK_CHARS = frozenset("&*!\"'[{")
 # A line's structure up to the node its value starts with: indentation, `- ` items, a plain or
 # quoted key and `: ` (a plain key ends at its first `: `, as in YAML).
 _VALUE_START = re.compile(r"""[ ]*(?:-[ ]+)*(?:(?:"[^"\\\n]*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},&*!|>%@`?:-][^\n]*?)[ ]*:[ ]+)?""")
@@ -85,7 +87,7 @@ def _in_subset(text: str) -> bool:
     """
     from yaml._yaml import CParser
 
-    if _UNSURE_CHARS.search(text) or _MARKERS.search(text) or _COMPLEX_KEY.search(text) or _INDICATOR_KEY.search(text):
+    if _MARKERS.search(text) or _COMPLEX_KEY.search(text) or _INDICATOR_KEY.search("\n" + text):
         return False
     if text.startswith(("---", "...", "%")):
         return False
@@ -93,6 +95,8 @@ def _in_subset(text: str) -> bool:
     quoted_end = -1  # the end of the last quoted scalar known to start a node: its text is skipped
     for m in _NODE_MARKS.finditer(text):
         at = m.start()
+        if m[0] not in _MARK_CHARS:
+            return False  # a tab, CR, control character, NEL, LS, PS or BOM
         if at < quoted_end:
             continue
         before = at - 1
