@@ -446,5 +446,5 @@ def read_yaml_fast(path: Path, display: str | None = None, locate: Iterable[Yaml
         if isinstance(data, (dict, list)):
             data = _Locator(text).root(data, _Paths([(), *locate]))
         return data
-    except _NotSure:
+    except (_NotSure, LookupError, TypeError, ValueError):  # the latter: a shape nobody foresaw
         return parse_yaml_text(text, name)
