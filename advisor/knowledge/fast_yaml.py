@@ -65,11 +65,11 @@ _MARK_CHARS = frozenset("&*!\"'[{")
 _VALUE_START = re.compile(r"""[ ]*(?:-[ ]+)*(?:(?:"[^"\\\n]*"|'(?:[^'\n]|'')*'|[^\s#'"\[\]{},&*!|>%@`?:-][^\n]*?)[ ]*:[ ]+)?""")
 _ESCAPE = re.compile(r"\\(.)")
 _PLAIN_ESCAPES = frozenset('"\\/ntxuU')  # those ryml is seen to read as libyaml does, in any company
-_CLOSED_QUOTED = {'"': re.compile(r'"(?:[^"\\\n]|\\[^\n])*"'), "'": re.compile(r"'(?:[^'\n]|'')*'")}
+_CLOSED_QUOTED = {'"': re.compile(r'"[^"\\\n]*(?:\\[^\n][^"\\\n]*)*"'), "'": re.compile(r"'[^'\n]*(?:''[^'\n]*)*'")}
 # JSON strings PyYAML would not read as text when plain: it may type a plain scalar only when it
 # starts with one of "-+.0123456789~" or is one of these words (its resolvers' first characters).
-_RISKY_STRING = re.compile(r'"((?:[-+.0-9~](?:[^"\\]|\\.)*)|null|Null|NULL|true|True|TRUE|false|False|FALSE)"')
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_RISKY_STRING = re.compile(r'"((?:[-+.0-9~][^"\\]*(?:\\.[^"\\]*)*)|null|Null|NULL|true|True|TRUE|false|False|FALSE)"')
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')  # a run of plain characters at a time
 _JSON_PLAIN_STRING = re.compile(r'"[^"]*"')
 _JSON_LITERAL = re.compile(r"[^\s,:\[\]{}]+")
 _NO_BLANKS = str.maketrans("", "", " \n")
@@ -140,7 +140,8 @@ def _in_subset(text: str) -> bool:
 def _event_count(doc_json: str) -> int:
     """The libyaml events a document with this JSON form makes: a scalar 1, a collection 2, plus 4.
     Blanks go first (inside strings too: that changes no count), which leaves a quarter to scan."""
-    compact = doc_json.translate(_NO_BLANKS)
+    # (str.translate is quick on ASCII only; replace is quicker once any other character is in.)
+    compact = doc_json.translate(_NO_BLANKS) if doc_json.isascii() else doc_json.replace(" ", "").replace("\n", "")
     strings = _JSON_STRING if "\\" in compact else _JSON_PLAIN_STRING  # no escapes: a quicker pattern
     rest, count = strings.subn("", compact)
     return 4 + count + len(_JSON_LITERAL.findall(rest)) + 2 * (rest.count("[") + rest.count("{"))

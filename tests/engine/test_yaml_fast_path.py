@@ -122,6 +122,17 @@ def test_a_generated_base_is_identical_and_wholly_fast(tmp_path):
     assert _load_knowledge(root, strict=False, fast=True) == _load_knowledge(root, strict=False)
 
 
+def test_a_small_base_is_read_by_the_located_reader_alone(tmp_path, monkeypatch):
+    root = copy_real_kb(tmp_path / "knowledge")  # 0.4 MB: the fast reader would not pay off
+    monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the fast reader was used")
+
+    monkeypatch.setattr(fast_yaml, "read_yaml_fast", refuse)
+    assert load_knowledge(root, strict=False) == _load_knowledge(root, strict=False)
+
+
 def test_the_tiny_base_in_flow_style_is_identical(tmp_path):
     root = write_tiny_kb(tmp_path / "knowledge")
     assert _load_knowledge(root, strict=False, fast=True) == _load_knowledge(root, strict=False)
@@ -130,6 +141,7 @@ def test_the_tiny_base_in_flow_style_is_identical(tmp_path):
 def test_a_condition_path_missing_from_the_fast_reader_falls_back_to_the_located_one(tmp_path, monkeypatch):
     root = write_tiny_kb(tmp_path / "knowledge")
     monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+    monkeypatch.setattr(loader, "FAST_READ_BYTES", 0)  # the fast reader even for a tiny base
     expected = _load_knowledge(root, strict=False)
     monkeypatch.setattr(loader, "_LOCATED", {})  # as if a new condition field forgot its path
     with pytest.raises(loader._Unlocated):
@@ -140,6 +152,7 @@ def test_a_condition_path_missing_from_the_fast_reader_falls_back_to_the_located
 def test_without_rapidyaml_everything_is_read_by_the_located_reader(tmp_path, monkeypatch):
     root = write_tiny_kb(tmp_path / "knowledge")
     monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+    monkeypatch.setattr(loader, "FAST_READ_BYTES", 0)
     monkeypatch.setattr(fast_yaml, "_ryml", False)
     assert not takes_fast_path(FILES["facts.yaml"])
     assert load_knowledge(root, strict=False) == _load_knowledge(root, strict=False)
@@ -367,6 +380,7 @@ _MUTATIONS = st.sampled_from(["delete", "duplicate", "swap", "char"])
 )
 def test_a_mutated_base_loads_to_the_same_model_and_problems(monkeypatch, name, mutation, where, char):
     monkeypatch.setenv("ADVISOR_NO_CACHE", "1")
+    monkeypatch.setattr(loader, "FAST_READ_BYTES", 0)  # fast first, then located on any problem
     lines = FILES[name].split("\n")
     i = where % len(lines)
     if mutation == "delete":
