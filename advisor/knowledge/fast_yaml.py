@@ -53,6 +53,13 @@ def _rapidyaml() -> Any:
 
 _UNSURE = "\t\r\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff"  # tabs, CR, NEL, LS, BOM...
 _MARKERS = re.compile(r"\n(?:---|\.\.\.|%)")  # document markers and directives
+# Nesting: a block collection starts at most one column right of its parent every other level, so
+# a document whose lines all start their content within 24 columns (indentation and `- ` chains)
+# nests at most 50 block levels, and at most 20 more in a flow collection of at most 20 brackets.
+# Deeper documents (none in knowledge: it uses fewer than 10) go to the located reader, which
+# refuses too deep a nesting with its own message.
+_DEEP_LINE = re.compile(r"\n[ -]{24}")  # searched in "\n" + text
+_FLOW_BRACKETS = 20
 # A key that starts with `.`, `-`, `:` or `?`: ryml 0.15 refuses one after an indentless sequence (and says so
 # on stderr); libyaml reads it. Rare in knowledge: such a file is read by the located path.
 _INDICATOR_KEY = re.compile(r"\n *(?:\.|[-:?](?=[^ \n]))[^\n]*?:(?=[ \n]|\Z)")  # searched in "\n" + text
@@ -87,7 +94,8 @@ def _in_subset(text: str) -> bool:
     """
     from yaml._yaml import CParser
 
-    if _MARKERS.search(text) or _COMPLEX_KEY.search(text) or _INDICATOR_KEY.search("\n" + text):
+    lines = "\n" + text
+    if _MARKERS.search(text) or _COMPLEX_KEY.search(text) or _INDICATOR_KEY.search(lines) or _DEEP_LINE.search(lines):
         return False
     if text.startswith(("---", "...", "%")):
         return False
@@ -130,6 +138,8 @@ def _in_subset(text: str) -> bool:
         elif not in_flow:
             end = text.find("\n", at)
             flow_start, flow_end = at, len(text) if end < 0 else end
+            if text.count("[", at, flow_end) + text.count("{", at, flow_end) > _FLOW_BRACKETS:
+                return False  # it might nest deep
             try:
                 CParser(text[at:flow_end]).raw_parse()
             except yaml.YAMLError:
@@ -447,5 +457,5 @@ def read_yaml_fast(path: Path, display: str | None = None, locate: Iterable[Yaml
         if isinstance(data, (dict, list)):
             data = _Locator(text).root(data, _Paths([(), *locate]))
         return data
-    except (_NotSure, LookupError, TypeError, ValueError):  # the latter: a shape nobody foresaw
+    except (_NotSure, LookupError, TypeError, ValueError, ArithmeticError):  # the latter: a shape nobody foresaw
         return parse_yaml_text(text, name)

@@ -215,6 +215,19 @@ def test_malformed_files_give_the_located_message_word_for_word(text):
     compare_text(text)
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "".join("  " * i + f"k{i}:\n" for i in range(150)) + "  " * 150 + "leaf: 1\n",
+        "".join("- " * 3 + "\n" + "  " * (i + 1) for i in range(60)) + "x\n",
+        "a: " + "[" * 150 + "]" * 150 + "\n",
+    ],
+)
+def test_deep_nesting_is_left_to_the_located_reader(text):
+    assert not takes_fast_path(text)  # the located reader has its own depth limit and message
+    compare_text(text)
+
+
 def test_file_errors_are_those_of_read_yaml(tmp_path):
     for path in (tmp_path / "missing.yaml", tmp_path):
         with pytest.raises(YamlError) as fast:
