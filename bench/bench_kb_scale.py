@@ -93,7 +93,7 @@ def main() -> None:
     # Measure the cost of choosing over a whole walk: with 2,000 equally plausible synthetic
     # diagnoses no single answer moves 5% of the weight, so the walk's stopping rules are lifted.
     walk.MIN_GAIN = 0.0
-    walk.MIN_VALUE = 0.0  # (main's walk has this second rule)
+    walk.MIN_VALUE = 0.0
     session = Session(kb)
     choose, rerank = [], []
     for _ in range(25):
