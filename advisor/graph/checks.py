@@ -4,58 +4,82 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import networkx as nx
-
-from advisor.graph.decision_graph import build_graph, entry_points
+from advisor.graph.decision_graph import ENTRY_KINDS, GraphParts, flow_graph, graph_parts
 from advisor.knowledge.loader import gc_paused
 from advisor.knowledge.model import KnowledgeBase, Location
 from advisor.knowledge.yaml_source import YamlError, as_text, line_of, read_yaml
 
 
-def _where(g: nx.DiGraph, node: str) -> str:
-    loc: Location | None = g.nodes[node].get("location")
+def _where(parts: GraphParts, node: str) -> str:
+    loc: Location | None = parts.nodes[node].get("location")
     return str(loc) if loc is not None else "knowledge"
 
 
-def graph_problems(kb: KnowledgeBase, g: nx.DiGraph | None = None) -> list[str]:
-    g = g if g is not None else build_graph(kb)
+def _is_acyclic(edges: list[tuple[str, str]]) -> bool:
+    """Kahn's algorithm: every node can be peeled off once all its predecessors are."""
+    succ: dict[str, list[str]] = {}
+    waiting: dict[str, int] = {}  # node -> edges into it not yet peeled off
+    for u, v in edges:
+        succ.setdefault(u, []).append(v)
+        waiting[v] = waiting.get(v, 0) + 1
+        waiting.setdefault(u, 0)
+    ready = [n for n, count in waiting.items() if count == 0]
+    peeled = 0
+    while ready:
+        node = ready.pop()
+        peeled += 1
+        for nxt in succ.get(node, ()):
+            waiting[nxt] -= 1
+            if waiting[nxt] == 0:
+                ready.append(nxt)
+    return peeled == len(waiting)
+
+
+def graph_problems(kb: KnowledgeBase, parts: GraphParts | None = None) -> list[str]:
+    """Unreachable questions and diagnoses, choices leading nowhere, question cycles. Walked on the
+    graph's plain parts: building the networkx graph would cost more than the checks themselves."""
+    parts = parts if parts is not None else graph_parts(kb)
+    nodes = parts.nodes
     problems: list[str] = []
+    succ: dict[str, list[str]] = {}
+    for u, v in parts.edges:
+        if u in succ:
+            succ[u].append(v)
+        else:
+            succ[u] = [v]
 
     # One breadth-first sweep from every entry point at once.
-    reachable: set[str] = set(entry_points(g))
+    reachable: set[str] = {n for n, data in nodes.items() if data["kind"] in ENTRY_KINDS}
     frontier = list(reachable)
-    succ = g.succ
     while frontier:
-        node = frontier.pop()
-        for nxt in succ[node]:
+        for nxt in succ.get(frontier.pop(), ()):
             if nxt not in reachable:
                 reachable.add(nxt)
                 frontier.append(nxt)
-    for node, data in g.nodes(data=True):
+    for node, data in nodes.items():
         if data["kind"] in ("question", "diagnosis") and node not in reachable:
             what = "question" if data["kind"] == "question" else "diagnosis"
-            problems.append(f"{_where(g, node)}: {what} '{node[2:]}' cannot be reached from any entry point")
+            problems.append(f"{_where(parts, node)}: {what} '{node[2:]}' cannot be reached from any entry point")
 
-    weighed: frozenset[str] = g.graph["weighed_facts"]
+    weighed = parts.weighed_facts
     for q in kb.questions.values():
+        if q.fact in weighed:
+            continue  # a value outside every condition excludes the conditions naming the others
         for c in q.choices:
             node = f"c:{q.fact}={c.value}"
-            # A value outside every condition still leads somewhere when its fact is weighed:
-            # answering it excludes the conditions that name the other values.
-            if node in g and g.out_degree(node) == 0 and q.fact not in weighed:
+            if node in nodes and node not in succ:
                 problems.append(
                     f"{q.location}: choice '{c.value}' of question '{q.id}' leads nowhere "
                     "(no diagnosis or question uses it)"
                 )
 
-    flow: nx.DiGraph = g.graph["flow"]
-    cycle = []
-    if not nx.is_directed_acyclic_graph(flow):
-        cycle = nx.find_cycle(flow)
-    if cycle:
+    if not _is_acyclic(parts.flow_edges):
+        import networkx as nx  # only to name the cycle, as it always has
+
+        cycle = nx.find_cycle(flow_graph(parts.flow_edges))
         path = " -> ".join(u for u, _ in cycle) + f" -> {cycle[-1][1]}"
         first_q = next((u for u, _ in cycle if u.startswith("q:")), cycle[0][0])
-        problems.append(f"{_where(g, first_q)}: questions form a cycle: {path}")
+        problems.append(f"{_where(parts, first_q)}: questions form a cycle: {path}")
 
     for d in kb.diagnoses.values():
         if not d.fix:

@@ -8,16 +8,17 @@ Set ADVISOR_NO_CACHE=1 to bypass it.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
 
 from advisor import __version__
 from advisor.knowledge.model import KnowledgeBase
 
 FORMAT = 1
+KEEP = 8  # entries kept: one per knowledge base edited or version installed lately is plenty
 
 
 def cache_dir() -> Path:
@@ -32,7 +33,7 @@ def content_key(root: Path) -> str | None:
     # The model's own code is part of the key: a pickle of an older model shape is never read.
     here = Path(__file__).resolve().parent
     try:
-        for module in ("model.py", "loader.py", "yaml_source.py", "compiled_cache.py"):
+        for module in ("model.py", "loader.py", "yaml_source.py", "fast_yaml.py", "compiled_cache.py"):
             digest.update((here / module).read_bytes())
         for path in sorted(root.rglob("*.yaml")):
             digest.update(str(path.relative_to(root)).encode() + b"\0")
@@ -49,10 +50,14 @@ def read(key: str) -> KnowledgeBase | None:
             kb = pickle.load(fh)  # noqa: S301 (our own cache, in the user's own cache folder)
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
         return None
+    with contextlib.suppress(OSError):
+        os.utime(path)  # recently used: the last to be pruned
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
 def write(key: str, kb: KnowledgeBase) -> None:
+    import tempfile  # only a cold load writes
+
     folder = cache_dir()
     try:
         folder.mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -61,4 +66,15 @@ def write(key: str, kb: KnowledgeBase) -> None:
             pickle.dump(kb, fh, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(tmp, folder / f"{key}.pickle")
     except OSError:
-        pass  # a read-only home is fine: we just parse every time
+        return  # a read-only home is fine: we just parse every time
+    _prune(folder)
+
+
+def _prune(folder: Path) -> None:
+    """Every edit makes a new entry: keep the few used last, so the folder does not grow for ever."""
+    try:
+        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in entries[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        pass  # another process pruned it first

@@ -62,6 +62,20 @@ _Loader.resolve = _resolve_fast
 _SCALARS = yaml.SafeLoader("")  # one constructor for every scalar: building one per value is slow
 
 
+class _ResolverOnly(yaml.resolver.Resolver):
+    """The loader's resolvers without a parser, for `plain_scalar_value`."""
+
+
+_ResolverOnly.yaml_implicit_resolvers = _Loader.yaml_implicit_resolvers
+_RESOLVER = _ResolverOnly()
+
+
+def plain_scalar_value(text: str) -> Any:
+    """What this reader makes of a plain (unquoted) scalar: text, or a number, boolean, null, date."""
+    tag = _resolve_fast(_RESOLVER, yaml.ScalarNode, text, (True, False))
+    return text if tag == _STR_TAG else _SCALARS.construct_object(yaml.ScalarNode(tag, text), deep=True)
+
+
 class LocatedDict(dict):
     """A mapping that remembers the line of itself and of each key."""
 
