@@ -16,7 +16,8 @@ from advisor.graph.decision_graph import build_graph, entry_points, graph_parts
 from advisor.knowledge.loader import load_knowledge
 from advisor.knowledge.model import KnowledgeBase, Location
 from tests.engine.tiny_kb import FILES, write_tiny_kb
-from tests.synthetic_kb import copy_real_kb, write_synthetic_kb
+from tests.knowledge_builder import copy_real_kb
+from tests.synthetic_kb import write_synthetic_kb
 
 
 def reference_graph_problems(kb: KnowledgeBase) -> list[str]:

@@ -24,7 +24,8 @@ from advisor.knowledge.fast_yaml import read_yaml_fast
 from advisor.knowledge.loader import _load_knowledge, load_knowledge
 from advisor.knowledge.yaml_source import LocatedDict, LocatedList, YamlError, read_yaml
 from tests.engine.tiny_kb import FILES, write_tiny_kb
-from tests.synthetic_kb import REAL_KNOWLEDGE, copy_real_kb, write_synthetic_kb
+from tests.knowledge_builder import REAL_KNOWLEDGE, copy_real_kb
+from tests.synthetic_kb import write_synthetic_kb
 
 HAS_RYML = fast_yaml._rapidyaml() is not None
 needs_ryml = pytest.mark.skipif(not HAS_RYML, reason="rapidyaml is not installed: the fast path is the located reader")
