@@ -20,13 +20,14 @@ from rapidfuzz import fuzz
 
 from advisor.knowledge.model import KnowledgeBase, Signature
 from advisor.triage.anchors import choose_anchors, pattern_slots, text_slot
-from advisor.triage.normalise import captures_of, fold_quotes, normalise, number_tokens
+from advisor.triage.normalise import captures_of, fold_quotes, normalise, normalise_folded, number_tokens
 
 DEFAULT_MIN_SCORE = 92.0
 SOLID_SCORE = 95.0  # at or above this, a longer signature beats a shorter exact one
 MIN_COVERAGE = 0.9  # a message must cover this share of the signature text...
 MIN_COVERAGE_CUT = 0.6  # ...or this share when it was cut short (ends with an ellipsis)
 MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long messages only
+_FUZZY_MEMORY = 2048  # fuzzy scores remembered per signature (emptied when full: memory stays flat)
 SPARSE_TRIES = 512  # occurrences of a first character tried one by one before a regex pass
 
 _QUOTED = re.compile(r'"([^"]{3,})"')
@@ -55,6 +56,7 @@ class CompiledSignature:
     required: list[str]  # literal pieces of quoted parts, normalised
     patterns: list[re.Pattern[str]]
     min_score: float
+    _fuzzy_scores: dict[tuple[str, bool], ScoredMatch | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, sig: Signature) -> CompiledSignature:
@@ -92,7 +94,15 @@ class CompiledSignature:
             if found:
                 captures = {k: v for k, v in found.groupdict().items() if v}
                 return ScoredMatch(self.signature, 100.0, captures, len(self.norm))
-        return self._fuzzy(norm, cut_short)
+        # Messages that differ only in what normalising folds (ids, paths, pids) score alike.
+        key = (norm, cut_short)
+        if key in self._fuzzy_scores:
+            return self._fuzzy_scores[key]
+        found = self._fuzzy(norm, cut_short)
+        if len(self._fuzzy_scores) >= _FUZZY_MEMORY:
+            self._fuzzy_scores.clear()
+        self._fuzzy_scores[key] = found
+        return found
 
     def _fuzzy(self, norm: str, cut_short: bool) -> ScoredMatch | None:
         text = norm[:MAX_SCORED_CHARS]
@@ -123,6 +133,14 @@ class SignatureIndex:
     _firsts: list[bytes] = field(default_factory=list)
     _scans_bytes: list[re.Pattern[bytes]] = field(default_factory=list)
     _scans_text: list[re.Pattern[str]] = field(default_factory=list)
+    # For each anchor the prefilter scans for: its signatures, and the longer anchors that
+    # contain it with theirs (a line holding one of those holds this one too).
+    _found_by: dict[str, list[tuple[str, list[CompiledSignature]]]] = field(default_factory=dict)
+    # id(compiled) -> its place in scoring order: most specific (longest text) first, then catalog order.
+    _order: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # All those anchors in one regex: on one short line, one search beats one per first character.
+    _anchors_in_line: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    _scores: _ScoreCache = field(default_factory=lambda: _ScoreCache())
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> SignatureIndex:
@@ -140,6 +158,10 @@ class SignatureIndex:
                 index.by_anchor[anchor].append(cs)
         # A line holding a longer anchor also holds any anchor inside it: the prefilter needs the shortest.
         needed = [a for a in index.by_anchor if not any(b != a and b in a for b in index.by_anchor)]
+        index._found_by = {a: [(b, index.by_anchor[b]) for b in index.by_anchor if a in b] for a in needed}
+        index._order = {id(cs): (-len(cs.norm), n) for n, cs in enumerate(compiled)}
+        if needed:
+            index._anchors_in_line = re.compile(_trie_regex(sorted(needed)))
         groups: dict[str, list[str]] = {}
         for anchor in needed:
             groups.setdefault(anchor[0], []).append(anchor[1:])
@@ -190,25 +212,78 @@ class SignatureIndex:
 
     def best_match(self, line: str, message: str) -> ScoredMatch | None:
         """The most specific signature matching `message`, among those anchored in `line`."""
-        candidates: dict[str, CompiledSignature] = {}
-        for anchor, sigs in self.by_anchor.items():
-            if anchor in line:
-                for cs in sigs:
-                    candidates[cs.signature.id] = cs
-        if not candidates:
+        found = self.score_message(line, message)
+        if found.match is None:
             return None
+        best = found.match
+        return ScoredMatch(best.signature, best.score, {**captures_of(found.folded), **best.captures}, best.specificity)
+
+    def _candidates(self, line: str) -> list[CompiledSignature]:
+        """The signatures with an anchor in `line`, most specific first: the prefilter's regexes
+        find the shortest anchors (a few fast scans, whatever the number of anchors)."""
+        found: dict[int, CompiledSignature] = {}
+        scan = self._anchors_in_line
+        match = scan.search(line)
+        while match is not None:  # from each start + 1: anchors may overlap
+            for anchor, sigs in self._found_by.get(match.group(), ()):
+                if anchor == match.group() or anchor in line:
+                    for cs in sigs:
+                        found[id(cs)] = cs
+            match = scan.search(line, match.start() + 1)
+        return sorted(found.values(), key=lambda cs: self._order[id(cs)])
+
+    def score_message(self, line: str, message: str) -> MessageScore:
+        """`best_match` without the message's captures, plus its normalised form (the
+        caller's key for repeats). Repeated messages are scored once (see `_ScoreCache`)."""
+        candidates = self._candidates(line)
+        if not candidates:
+            return MessageScore(None, message, "")
+        key = (tuple(id(cs) for cs in candidates), message)
+        known = self._scores.get(key)
+        if known is not None:
+            return known
         folded = fold_quotes(message)
         # A copied message cut short ends in an ellipsis: compare what is left of it.
         cut_short = _TRUNCATED.search(folded) is not None
-        norm = normalise(_TRUNCATED.sub("", folded) if cut_short else folded)
+        norm = normalise_folded(_TRUNCATED.sub("", folded) if cut_short else folded)
         best: ScoredMatch | None = None
-        for cs in candidates.values():
+        for cs in candidates:
+            if best is not None and best.score >= SOLID_SCORE and len(cs.norm) <= best.specificity:
+                # Most specific first: nothing from here on can outrank a solid match (an equal
+                # one only by a better score, which a full-score match leaves no room for).
+                if len(cs.norm) < best.specificity or best.score >= 100.0:
+                    break
             found = cs.score(folded, norm, cut_short)
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
-        if best is not None:
-            best = ScoredMatch(best.signature, best.score, {**captures_of(folded), **best.captures}, best.specificity)
-        return best
+        result = MessageScore(best, folded, norm)
+        self._scores.put(key, result)
+        return result
+
+
+@dataclass(frozen=True)
+class MessageScore:
+    match: ScoredMatch | None  # without the message's own captures (see captures_of)
+    folded: str  # the message with quotes and spaces folded
+    norm: str  # its normalised form
+
+
+class _ScoreCache:
+    """Scores of recent messages. A log repeats its messages (the same failure every second,
+    with a new timestamp): each distinct one is scored once. Bounded: it is emptied when full,
+    so memory stays flat whatever the log holds."""
+
+    def __init__(self, limit: int = 4096) -> None:
+        self.limit = limit
+        self._items: dict[tuple[tuple[int, ...], str], MessageScore] = {}
+
+    def get(self, key: tuple[tuple[int, ...], str]) -> MessageScore | None:
+        return self._items.get(key)
+
+    def put(self, key: tuple[tuple[int, ...], str], value: MessageScore) -> None:
+        if len(self._items) >= self.limit:
+            self._items.clear()
+        self._items[key] = value
 
 
 def _trie_regex(words: list[str]) -> str:
