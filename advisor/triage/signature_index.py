@@ -98,11 +98,11 @@ class CompiledSignature:
         key = (norm, cut_short)
         if key in self._fuzzy_scores:
             return self._fuzzy_scores[key]
-        found = self._fuzzy(norm, cut_short)
+        scored = self._fuzzy(norm, cut_short)
         if len(self._fuzzy_scores) >= _FUZZY_MEMORY:
             self._fuzzy_scores.clear()
-        self._fuzzy_scores[key] = found
-        return found
+        self._fuzzy_scores[key] = scored
+        return scored
 
     def _fuzzy(self, norm: str, cut_short: bool) -> ScoredMatch | None:
         text = norm[:MAX_SCORED_CHARS]
@@ -248,11 +248,8 @@ class SignatureIndex:
         norm = normalise_folded(_TRUNCATED.sub("", folded) if cut_short else folded)
         best: ScoredMatch | None = None
         for cs in candidates:
-            if best is not None and best.score >= SOLID_SCORE and len(cs.norm) <= best.specificity:
-                # Most specific first: nothing from here on can outrank a solid match (an equal
-                # one only by a better score, which a full-score match leaves no room for).
-                if len(cs.norm) < best.specificity or best.score >= 100.0:
-                    break
+            if best is not None and _outranks_the_rest(best, len(cs.norm)):
+                break
             found = cs.score(folded, norm, cut_short)
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
@@ -284,6 +281,15 @@ class _ScoreCache:
         if len(self._items) >= self.limit:
             self._items.clear()
         self._items[key] = value
+
+
+def _outranks_the_rest(best: ScoredMatch, specificity: int) -> bool:
+    """Whether no signature of this specificity or less (scored most specific first) can
+    outrank `best`: a solid match loses only to a more specific one, or to an equally
+    specific one with a better score (none beats a full score)."""
+    if best.score < SOLID_SCORE:
+        return False
+    return specificity < best.specificity or (specificity == best.specificity and best.score >= 100.0)
 
 
 def _trie_regex(words: list[str]) -> str:
