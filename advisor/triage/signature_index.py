@@ -27,11 +27,13 @@ SOLID_SCORE = 95.0  # at or above this, a longer signature beats a shorter exact
 MIN_COVERAGE = 0.9  # a message must cover this share of the signature text...
 MIN_COVERAGE_CUT = 0.6  # ...or this share when it was cut short (ends with an ellipsis)
 MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long messages only
+# Patterns look at less: a lazy group such as `(/[^:]+?) not valid` costs time quadratic in
+# the text it searches when the literal after it is missing (a hostile line of "/a/a/a...").
+MAX_PATTERN_CHARS = 1024
 _FUZZY_MEMORY = 2048  # fuzzy scores remembered per signature (emptied when full: memory stays flat)
 SPARSE_TRIES = 512  # occurrences of a first character tried one by one before a regex pass
 
 _QUOTED = re.compile(r'"([^"]{3,})"')
-_TRUNCATED = re.compile(r"\s*\.\.\.\s*$")
 
 
 class CatalogError(Exception):
@@ -89,8 +91,9 @@ class CompiledSignature:
         return slots
 
     def score(self, folded: str, norm: str, cut_short: bool) -> ScoredMatch | None:
+        head = folded[:MAX_PATTERN_CHARS]
         for pattern in self.patterns:
-            found = pattern.search(folded)
+            found = pattern.search(head)
             if found:
                 captures = {k: v for k, v in found.groupdict().items() if v}
                 return ScoredMatch(self.signature, 100.0, captures, len(self.norm))
@@ -244,8 +247,9 @@ class SignatureIndex:
             return known
         folded = fold_quotes(message)
         # A copied message cut short ends in an ellipsis: compare what is left of it.
-        cut_short = _TRUNCATED.search(folded) is not None
-        norm = normalise_folded(_TRUNCATED.sub("", folded) if cut_short else folded)
+        cut = _without_ellipsis(folded)
+        cut_short = cut is not None
+        norm = normalise_folded(cut if cut is not None else folded)
         best: ScoredMatch | None = None
         for cs in candidates:
             if best is not None and _outranks_the_rest(best, len(cs.norm)):
@@ -281,6 +285,13 @@ class _ScoreCache:
         if len(self._items) >= self.limit:
             self._items.clear()
         self._items[key] = value
+
+
+def _without_ellipsis(message: str) -> str | None:
+    """The message without the "..." it ends with (a copy cut short), or None if it has none.
+    (A regex `\\s*\\.\\.\\.\\s*$` would backtrack quadratically through a long run of spaces.)"""
+    end = message.rstrip()
+    return end[:-3].rstrip() if end.endswith("...") else None
 
 
 def _outranks_the_rest(best: ScoredMatch, specificity: int) -> bool:
