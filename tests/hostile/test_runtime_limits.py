@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from advisor.investigation import DESCRIPTION_LIMIT, PROBE_BUDGET_SECONDS, Investigation, probe_budget_seconds
+from advisor import investigation
+from advisor.investigation import Investigation
 from advisor.knowledge.model import KnowledgeBase
 from advisor.probes import ProbeContext
 from tests.fake_mac import FakeMac, Reply, Scenario, always, broken, outputs
@@ -21,8 +22,8 @@ def test_a_long_description_is_cut_and_the_notes_say_so(kb: KnowledgeBase) -> No
     inv = Investigation.start(kb)
     text = f"My tunnel fails with {QUOTED}. " + "It still does not work after a reinstall. " * 5000
     inv.add_description(text)
-    assert len(inv.describe) <= DESCRIPTION_LIMIT
-    assert any(f"only the first {DESCRIPTION_LIMIT:,}" in note and f"{len(text):,} characters" in note for note in inv.notes)
+    assert len(inv.describe) <= investigation.DESCRIPTION_LIMIT
+    assert any(f"only the first {investigation.DESCRIPTION_LIMIT:,}" in note and f"{len(text):,} characters" in note for note in inv.notes)
     assert any(m.signature == "ne-signature-check-failed" for m in inv.describe_log_matches), "the quoted message was lost"
 
 
@@ -40,14 +41,15 @@ def test_diagnose_with_a_description_at_the_argument_size_limit() -> None:
     assert_well_behaved(outcome, {0, 1})
     result = json.loads(outcome.stdout)
     assert any("only the first" in note for note in result["notes"])
-    assert len(result["describe"]["text"]) <= DESCRIPTION_LIMIT
+    assert len(result["describe"]["text"]) <= investigation.DESCRIPTION_LIMIT
 
 
 def test_the_budget_follows_the_per_probe_timeout() -> None:
-    assert probe_budget_seconds(None) == PROBE_BUDGET_SECONDS
-    assert probe_budget_seconds(2) == 6
-    assert probe_budget_seconds(30) == PROBE_BUDGET_SECONDS
-    assert probe_budget_seconds(120) == 120  # never less than one probe's own timeout
+    budget = investigation.probe_budget_seconds
+    assert budget(None) == investigation.PROBE_BUDGET_SECONDS
+    assert budget(2) == 6
+    assert budget(30) == investigation.PROBE_BUDGET_SECONDS
+    assert budget(120) == 120  # never less than one probe's own timeout
 
 
 def test_probe_rounds_stop_at_the_budget_and_say_which_probes_it_cut(

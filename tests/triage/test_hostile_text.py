@@ -10,7 +10,6 @@ import pytest
 from advisor.triage import LogTriage
 from advisor.triage import signature_index as index_module
 from advisor.triage.log_formats import parse_line
-from advisor.triage.triage import shown
 
 SIG = "Signature check failed: code failed to satisfy specified code requirement(s)"
 NOISE = "Provider is not signed with a Developer ID certificate"
@@ -66,6 +65,8 @@ def test_colour_codes_are_stripped_and_controls_escaped(triage: LogTriage) -> No
 
 
 def test_shown_keeps_tabs_and_text() -> None:
+    from advisor.triage.triage import shown
+
     assert shown("a\tb é ✓") == "a\tb é ✓"
     assert shown("\x1b[2J\x00\x7f\x9b") == "\\x1b[2J\\x00\\x7f\\x9b"
 
