@@ -66,3 +66,21 @@ def test_probe_rounds_stop_at_the_budget_and_say_which_probes_it_cut(
     [note] = [n for n in inv.notes if "budget of 1.5 s" in n]
     assert all(probe_id in note for probe_id in cut)
     assert not any(n.startswith(f"probe {probe_id}:") for probe_id in cut for n in inv.notes)  # one note, not one each
+
+
+def test_the_text_report_states_the_notes_once() -> None:
+    from advisor.reports.text import render_text
+
+    result = {
+        "diagnoses": [],
+        "probes": [{"id": "sw-vers", "argv": ["sw_vers"], "error": "timed out after 2 s", "timed_out": True}],
+        "notes": [
+            "the description has 20,000 characters: only the first 10,000 were read (give logs with --log)",
+            "probe sw-vers: timed out after 2 s",
+            "probes stopped at the session's budget of 6 s: 2 not run (codesign-app, spctl-app)",
+        ],
+    }
+    text = render_text(result)
+    assert "Notes:\n  - the description has 20,000 characters" in text
+    assert "budget of 6 s: 2 not run" in text
+    assert text.count("timed out after 2 s") == 1  # the failed probe is listed once, not again as a note
