@@ -31,10 +31,10 @@ FINDING_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 0.5}
 # error): beyond this, the rest is not read, and the notes say so. Matching costs grow with
 # the text, and a pasted log belongs in --log, which streams.
 DESCRIPTION_LIMIT = 10_000
-# The wall-clock time all of a session's probes may take together. Healthy probes finish
-# within it on a busy Mac (`log show` and `syspolicy_check` are the slow ones, 10-30 s), while
-# several hung tools cannot hold the answer for minutes. With an explicit per-probe timeout,
-# the budget is three of those (never less than one).
+# The wall-clock time all of a session's probes may take together (they run four at a time).
+# Healthy probes finish within it on a busy Mac (`log show` and `syspolicy_check` are the slow
+# ones, 10-30 s), while several hung tools cannot hold the answer for minutes. With an explicit
+# per-probe timeout the budget is three of those, up to this much, and never less than one.
 PROBE_BUDGET_SECONDS = 45.0
 
 
