@@ -168,11 +168,14 @@ def _read_until(
                 else:
                     selector.unregister(fd)
     # Both pipes ended; a tool may still run after closing them (a daemon): wait for it too.
+    # It usually exits a moment after closing them, so look again soon, then less often.
+    pause = 0.001
     while not _has_exited(proc):
         now = time.monotonic()
         if now >= deadline:
             return True
-        time.sleep(min(deadline - now, _EXIT_CHECK_SECONDS))
+        time.sleep(min(deadline - now, pause))
+        pause = min(pause * 2, _EXIT_CHECK_SECONDS)
     return False
 
 
