@@ -14,7 +14,9 @@ normalised text against the normalised message, with guards that keep precision 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz
 
@@ -30,9 +32,14 @@ MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long message
 # Patterns look at less: a lazy group such as `(/[^:]+?) not valid` costs time quadratic in
 # the text it searches when the literal after it is missing (a hostile line of "/a/a/a...").
 MAX_PATTERN_CHARS = 1024
-_FUZZY_MEMORY = 2048  # fuzzy scores remembered per signature (emptied when full: memory stays flat)
+# Scores remembered for repeated messages: at most this many, of messages at most this long
+# (a log's repeats are short lines; memory stays a few MB whatever the log holds).
+MEMO_ENTRIES = 4096
+MEMO_KEY_CHARS = 1024
 SPARSE_TRIES = 512  # occurrences of a first character tried one by one before a regex pass
 
+K = TypeVar("K")
+V = TypeVar("V")
 _QUOTED = re.compile(r'"([^"]{3,})"')
 
 
@@ -58,7 +65,6 @@ class CompiledSignature:
     required: list[str]  # literal pieces of quoted parts, normalised
     patterns: list[re.Pattern[str]]
     min_score: float
-    _fuzzy_scores: dict[tuple[str, bool], ScoredMatch | None] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def build(cls, sig: Signature) -> CompiledSignature:
@@ -90,22 +96,19 @@ class CompiledSignature:
             raise CatalogError(f"{sig.location}: text of '{sig.id}' has no literal of 6+ characters")
         return slots
 
-    def score(self, folded: str, norm: str, cut_short: bool) -> ScoredMatch | None:
+    def score(
+        self, folded: str, norm: str, cut_short: bool, memo: Memo[tuple[int, str, bool], ScoredMatch | None] | None = None
+    ) -> ScoredMatch | None:
         head = folded[:MAX_PATTERN_CHARS]
         for pattern in self.patterns:
             found = pattern.search(head)
             if found:
                 captures = {k: v for k, v in found.groupdict().items() if v}
                 return ScoredMatch(self.signature, 100.0, captures, len(self.norm))
+        if memo is None:
+            return self._fuzzy(norm, cut_short)
         # Messages that differ only in what normalising folds (ids, paths, pids) score alike.
-        key = (norm, cut_short)
-        if key in self._fuzzy_scores:
-            return self._fuzzy_scores[key]
-        scored = self._fuzzy(norm, cut_short)
-        if len(self._fuzzy_scores) >= _FUZZY_MEMORY:
-            self._fuzzy_scores.clear()
-        self._fuzzy_scores[key] = scored
-        return scored
+        return memo.get_or_make((id(self), norm, cut_short), len(norm), lambda: self._fuzzy(norm, cut_short))
 
     def _fuzzy(self, norm: str, cut_short: bool) -> ScoredMatch | None:
         text = norm[:MAX_SCORED_CHARS]
@@ -143,7 +146,8 @@ class SignatureIndex:
     _order: dict[int, tuple[int, int]] = field(default_factory=dict)
     # All those anchors in one regex: on one short line, one search beats one per first character.
     _anchors_in_line: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
-    _scores: _ScoreCache = field(default_factory=lambda: _ScoreCache())
+    _scores: Memo[tuple[tuple[int, ...], str], MessageScore] = field(default_factory=lambda: Memo())
+    _fuzzy_scores: Memo[tuple[int, str, bool], ScoredMatch | None] = field(default_factory=lambda: Memo())
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> SignatureIndex:
@@ -237,14 +241,14 @@ class SignatureIndex:
 
     def score_message(self, line: str, message: str) -> MessageScore:
         """`best_match` without the message's captures, plus its normalised form (the
-        caller's key for repeats). Repeated messages are scored once (see `_ScoreCache`)."""
+        caller's key for repeats). Repeated messages are scored once (see `Memo`)."""
         candidates = self._candidates(line)
         if not candidates:
             return MessageScore(None, message, "")
         key = (tuple(id(cs) for cs in candidates), message)
-        known = self._scores.get(key)
-        if known is not None:
-            return known
+        return self._scores.get_or_make(key, len(message), lambda: self._score(candidates, message))
+
+    def _score(self, candidates: list[CompiledSignature], message: str) -> MessageScore:
         folded = fold_quotes(message)
         # A copied message cut short ends in an ellipsis: compare what is left of it.
         cut = _without_ellipsis(folded)
@@ -254,12 +258,10 @@ class SignatureIndex:
         for cs in candidates:
             if best is not None and _outranks_the_rest(best, len(cs.norm)):
                 break
-            found = cs.score(folded, norm, cut_short)
+            found = cs.score(folded, norm, cut_short, self._fuzzy_scores)
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
-        result = MessageScore(best, folded, norm)
-        self._scores.put(key, result)
-        return result
+        return MessageScore(best, folded, norm)
 
 
 @dataclass(frozen=True)
@@ -269,22 +271,26 @@ class MessageScore:
     norm: str  # its normalised form
 
 
-class _ScoreCache:
-    """Scores of recent messages. A log repeats its messages (the same failure every second,
-    with a new timestamp): each distinct one is scored once. Bounded: it is emptied when full,
-    so memory stays flat whatever the log holds."""
+class Memo(Generic[K, V]):
+    """Results remembered for keys seen recently. A log repeats its messages (the same failure
+    every second, with a new timestamp): each distinct one is worked out once. Bounded in
+    entries and in key size (a long key is not remembered), and emptied when full, so memory
+    stays flat whatever the log holds."""
 
-    def __init__(self, limit: int = 4096) -> None:
-        self.limit = limit
-        self._items: dict[tuple[tuple[int, ...], str], MessageScore] = {}
+    def __init__(self, entries: int = MEMO_ENTRIES, key_chars: int = MEMO_KEY_CHARS) -> None:
+        self.entries = entries
+        self.key_chars = key_chars
+        self._items: dict[K, V] = {}
 
-    def get(self, key: tuple[tuple[int, ...], str]) -> MessageScore | None:
-        return self._items.get(key)
-
-    def put(self, key: tuple[tuple[int, ...], str], value: MessageScore) -> None:
-        if len(self._items) >= self.limit:
-            self._items.clear()
-        self._items[key] = value
+    def get_or_make(self, key: K, size: int, make: Callable[[], V]) -> V:
+        if key in self._items:
+            return self._items[key]
+        value = make()
+        if size <= self.key_chars:
+            if len(self._items) >= self.entries:
+                self._items.clear()
+            self._items[key] = value
+        return value
 
 
 def _without_ellipsis(message: str) -> str | None:

@@ -125,3 +125,15 @@ def test_patterns_only_look_at_the_head_of_a_long_message(triage: LogTriage) -> 
     hostile = "/a" * 30_000 + " AppleMobileFileIntegrityError Code=-413"
     result = triage.triage_text("\n".join(hostile + f" {n}" for n in range(20)))
     assert result.lines_read == 20
+
+
+def test_what_is_remembered_for_repeats_stays_bounded(triage: LogTriage) -> None:
+    """Long or endlessly distinct messages are not all remembered: the memory of scores for
+    repeated messages is bounded in entries and in key length."""
+    fresh = LogTriage(triage.kb)
+    long_lines = [compact(f"{SIG} " + f"{n} " * 400) for n in range(300)]  # each about 2 KB
+    distinct = [compact(f"{SIG} attempt {n}", n) for n in range(index_module.MEMO_ENTRIES + 500)]
+    fresh.triage_text("\n".join(long_lines + distinct))
+    for memo in (fresh.index._scores, fresh.index._fuzzy_scores):
+        assert len(memo._items) <= index_module.MEMO_ENTRIES
+        assert all(len(key[-2] if isinstance(key[-1], bool) else key[-1]) <= index_module.MEMO_KEY_CHARS for key in memo._items)
