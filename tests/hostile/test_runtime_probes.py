@@ -66,23 +66,24 @@ STUBS: dict[str, Stub] = {
     "exits, an escaped helper holds the pipe": Stub(_python_stub(ESCAPED_HELPER + "print('done')"), "ok"),
     "hangs, an escaped helper holds the pipe": Stub(_python_stub(ESCAPED_HELPER + "time.sleep(3600)"), "timeout"),
     "closes its output and keeps running": Stub(_sh_stub("exec >&- 2>&-; exec /bin/sleep 3600"), "timeout"),
-    "ignores SIGTERM and SIGINT": Stub(_python_stub("signal.signal(signal.SIGTERM, signal.SIG_IGN)\nsignal.signal(signal.SIGINT, signal.SIG_IGN)\ntime.sleep(3600)"), "timeout"),
+    "ignores SIGTERM and SIGINT": Stub(_sh_stub("trap '' TERM INT HUP; exec /bin/sleep 3600"), "timeout"),
     "stops itself (SIGSTOP)": Stub(_sh_stub("echo before; kill -STOP $$; echo after"), "timeout"),
-    "20 MB on stdout": Stub(_sh_stub("/usr/bin/head -c 20971520 /dev/zero | /usr/bin/tr '\\0' 'x'"), "truncated"),
-    "20 MB on stderr, then exit 1": Stub(_sh_stub("/usr/bin/head -c 20971520 /dev/zero | /usr/bin/tr '\\0' 'e' >&2; exit 1"), "truncated"),
-    "10 MB in one line, no newline": Stub(_sh_stub("/usr/bin/head -c 10485760 /dev/zero | /usr/bin/tr '\\0' 'L'"), "truncated"),
+    # (over the 4 MB cap per stream)
+    "6 MB on stdout": Stub(_sh_stub("/usr/bin/head -c 6291456 /dev/zero | /usr/bin/tr '\\0' 'x'"), "truncated"),
+    "6 MB on stderr, then exit 1": Stub(_sh_stub("/usr/bin/head -c 6291456 /dev/zero | /usr/bin/tr '\\0' 'e' >&2; exit 1"), "truncated"),
+    "6 MB in one line, no newline": Stub(_sh_stub("/usr/bin/head -c 6291456 /dev/zero | /usr/bin/tr '\\0' 'L'"), "truncated"),
     "endless output": Stub(_sh_stub("exec /usr/bin/tr '\\0' 'y' < /dev/zero"), "timeout"),
-    "slow drip, never ends": Stub(_python_stub("while True:\n    sys.stdout.write('.'); sys.stdout.flush(); time.sleep(0.05)"), "timeout"),
+    "slow drip, never ends": Stub(_sh_stub("while :; do printf .; /bin/sleep 0.05; done"), "timeout"),
     "1 MB of random bytes": Stub(_sh_stub("/usr/bin/head -c 1048576 /dev/urandom"), "ok"),
     "NULs, ANSI escapes and bidi controls": Stub(_sh_stub("printf 'a\\000b\\033[31mred\\033[0m\\033]0;title\\007 \\342\\200\\256rtl\\n'"), "ok"),
-    "UTF-16 output": Stub(_python_stub("sys.stdout.buffer.write('ProductVersion: 15.5\\n'.encode('utf-16'))"), "ok"),
+    "UTF-16 output": Stub(_sh_stub("printf '\\377\\376P\\000V\\000:\\000 \\0001\\0005\\000\\n\\000'"), "ok"),
     "no output, exit 0": Stub(_sh_stub("exit 0"), "ok"),
     "exit 1 with a megabyte of stderr lines": Stub(_sh_stub("i=0; while [ $i -lt 20000 ]; do echo \"error line $i of a long complaint from the tool\" >&2; i=$((i+1)); done; exit 1"), "error"),
     "exit 255": Stub(_sh_stub("exit 255"), "error"),
     "killed by SIGKILL": Stub(_sh_stub("echo partial; kill -KILL $$"), "signal"),
     "killed by SIGSEGV": Stub(_sh_stub("kill -SEGV $$"), "signal"),
     "killed by SIGTERM": Stub(_sh_stub("kill -TERM $$"), "signal"),
-    "killed by SIGABRT": Stub(_python_stub("os.abort()"), "signal"),
+    "killed by SIGABRT": Stub(_sh_stub("kill -ABRT $$"), "signal"),
     "forks 20 children that hang, then exits": Stub(_sh_stub("for i in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do /bin/sleep 3600 & done\necho done"), "ok"),
     "not executable": Stub(_sh_stub("echo never"), "absent", mode=0o644),
     "bad interpreter": Stub("#!/nonexistent/interpreter\necho never\n", "error"),
@@ -173,7 +174,7 @@ def _provider_with_newline(tmp_path: Path) -> Path:
     return made["app"]
 
 
-@pytest.mark.parametrize("name", ["hangs silently", "exits, an escaped helper holds the pipe", "killed by SIGSEGV", "20 MB on stdout"])
+@pytest.mark.parametrize("name", ["hangs silently", "exits, an escaped helper holds the pipe", "killed by SIGSEGV", "6 MB on stdout"])
 def test_probes_of_an_app_with_a_line_break_in_a_provider_name(name: str, tmp_path: Path, pids: Path) -> None:
     """#14: the provider whose folder name holds a newline is skipped with a note; the rest of
     the probes run (a healthy csrutil still answers) and misbehaving tools are contained."""
