@@ -30,6 +30,22 @@ if TYPE_CHECKING:  # imported lazily at run time: each source pulls in its own p
 
 FINDING_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 0.5}
 EXAMPLE_APP_PATH = "/Applications/MyApp.app"  # in a check command, when the app's path is not known
+# A description is the problem in a developer's words (a few sentences, perhaps a quoted
+# error): beyond this, the rest is not read, and the notes say so. Matching costs grow with
+# the text, and a pasted log belongs in --log, which streams.
+DESCRIPTION_LIMIT = 10_000
+# The wall-clock time all of a session's probes may take together (they run four at a time).
+# Healthy probes finish within it on a busy Mac (`log show` and `syspolicy_check` are the slow
+# ones, 10-30 s), while several hung tools cannot hold the answer for minutes. With an explicit
+# per-probe timeout the budget is three of those, up to this much, and never less than one.
+PROBE_BUDGET_SECONDS = 45.0
+
+
+def probe_budget_seconds(timeout: float | None) -> float:
+    """The session's probe budget for a per-probe timeout (None: each probe's own)."""
+    if timeout is None:
+        return PROBE_BUDGET_SECONDS
+    return max(timeout, min(PROBE_BUDGET_SECONDS, 3 * timeout))
 
 
 @dataclass
@@ -104,6 +120,12 @@ class Investigation:
         """The problem in the developer's words: symptom phrases, the facts it states (source
         `describe`, low trust: any answer, log, bundle or probe overrides them) and error
         messages quoted in it. Each piece of it counts once."""
+        if len(text) > DESCRIPTION_LIMIT:
+            self.notes.append(
+                f"the description has {len(text):,} characters: only the first {DESCRIPTION_LIMIT:,} were read "
+                "(give logs with --log)"
+            )
+            text = text[:DESCRIPTION_LIMIT]
         text = text.strip()
         if not text:
             return
@@ -199,7 +221,7 @@ class Investigation:
         observations += derive_cross_probe_facts(self.probe_runs, self.kb)
         self.session.add_evidence(observations, [])
         for run in runs:
-            if run.error:
+            if run.error and not (run.cut_short or run.not_run):  # those: one note for the budget
                 self.notes.append(f"probe {run.probe_id}: {run.error}")
             if run.probe_id.startswith("log-show") and run.stdout and not run.timed_out:
                 self._add_triage(self.runtime.triage.triage_text(run.stdout))
@@ -210,6 +232,7 @@ class Investigation:
 
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         self.probe_context = dataclasses.replace(discover_context(app_path, bundle_id), observed_at=now)
+        self.notes.extend(note for note in self.probe_context.skipped if note not in self.notes)
         return self.probe_context
 
     def add_context_evidence(self, context: ProbeContext) -> None:
@@ -224,27 +247,44 @@ class Investigation:
         self.session.add_evidence(observations, [])
 
     def run_probe_rounds(
-        self, context: ProbeContext, timeout: float | None = None, every: bool = False
+        self,
+        context: ProbeContext,
+        timeout: float | None = None,
+        every: bool = False,
+        budget: float | None = None,
     ) -> list[ProbeRun]:
         """Run every wanted probe (`every`: every available one, as `collect` does for a
         diagnosis made elsewhere); then once more for what the first round revealed (such as
-        this app's VPN service ids for `scutil --nc show`)."""
+        this app's VPN service ids for `scutil --nc show`). All of it within `budget` seconds
+        (default: `probe_budget_seconds(timeout)`); the notes say which probes it cut."""
         from advisor.probes import refine_context, run_probes
+        from advisor.probes.execution import ProbeBudget
 
         self.probe_context = context
+        clock = ProbeBudget.starting_now(budget if budget is not None else probe_budget_seconds(timeout))
         ran: list[ProbeRun] = []
         for _ in range(2):
             planned = self.wanted_probes(context, every)
             if not planned:
                 break
-            runs = run_probes(planned, timeout=timeout)
+            runs = run_probes(planned, timeout=timeout, budget=clock)
             self.add_probe_runs(runs)
             ran += runs
             context = refine_context(context, self.probe_runs)
             self.probe_context = context
         # After the commands, whose output names more (paths, versions, signers).
         self.add_context_evidence(context)
+        self._note_budget(ran, clock.seconds)
         return ran
+
+    def _note_budget(self, runs: list[ProbeRun], seconds: float) -> None:
+        cut = [r.probe_id for r in runs if r.cut_short]
+        not_run = [r.probe_id for r in runs if r.not_run]
+        if not cut and not not_run:
+            return
+        parts = [f"{len(cut)} cut short ({', '.join(cut)})"] if cut else []
+        parts += [f"{len(not_run)} not run ({', '.join(not_run)})"] if not_run else []
+        self.notes.append(f"probes stopped at the session's budget of {seconds:g} s: {'; '.join(parts)}")
 
     def wanted_probes(self, context: ProbeContext, every: bool = False) -> list[PlannedProbe]:
         """Available commands not run yet (a refined context can add new subjects to a probe

@@ -6,18 +6,30 @@ Baseline: `grep -F -c -f FILE` with the catalog's fixed strings (each signature'
 shown, grep with the triage prefilter's own anchors (a stricter baseline: grep runs fastest on
 short distinctive strings). All commands run on the same file in the same run, interleaved.
 Targets: triage median <= 4x the catalog-strings grep; triage peak memory <= 100 MB.
+
+Worst cases (issue 12, #17), each against a baseline run on the same input in the same run:
+* 300,000 lines that all match (catalog messages, each line distinct: a counter at the end),
+  and 300,000 that all match with the messages repeating (ids, UUIDs and pids varying), against
+  `grep -F -c -f` with the catalog texts on the same file;
+* a 120,000-character description against a one-line one.
+`--against DIR` also runs each case with the advisor checkout in DIR (say, main before the fix),
+interleaved, and prints the ratio of this checkout to it.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
+import statistics
+import subprocess
 import tempfile
+import time
 from pathlib import Path
 
-from measure import PYTHON, interleaved_medians, peak_rss_mb_of, report, run_process
+from measure import PYTHON, REPO, interleaved_medians, peak_rss_mb_of, report, run_process
 
 PROCESSES = [
     "kernel", "mDNSResponder", "runningboardd", "WindowServer", "trustd", "launchd", "symptomsd",
@@ -115,11 +127,100 @@ def write_log(path: Path, lines: int, relevant_share: float, seed: int = 1) -> i
     return written
 
 
+def write_matching_log(path: Path, lines: int, distinct: bool, seed: int = 2) -> None:
+    """Every line a catalog message: distinct (a counter ends each) or repeating (fresh ids,
+    UUIDs and pids every 1,000 lines, which normalising folds)."""
+    rng = random.Random(seed)
+    messages: list[str] = []
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(lines):
+            if i % 1000 == 0:
+                messages = relevant_messages(rng)
+            message = messages[i % len(messages)] + (f" attempt {i}" if distinct else "")
+            out.write(f"2025-11-04 10:{i // 60000 % 60:02d}:{i // 1000 % 60:02d}.{i % 1000:03d} Df nesessionmanager"
+                      f"[{rng.randrange(50, 9999)}:{rng.getrandbits(16):x}] [{rng.choice(SUBSYSTEMS)}] {message}\n")
+
+
+def _seconds(argv: list[str], cwd: Path) -> float:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = str(cwd)
+    start = time.perf_counter()
+    proc = subprocess.run(argv, capture_output=True, cwd=str(cwd), env=env)
+    elapsed = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(f"{argv[:4]} failed ({proc.returncode}): {proc.stderr[-400:]!r}")
+    return elapsed
+
+
+def _medians(commands: dict[str, tuple[list[str], Path]], runs: int) -> dict[str, float]:
+    """Interleaved (A B C A B C ...) so machine noise hits every command alike."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, (argv, cwd) in commands.items():
+            samples[name].append(_seconds(argv, cwd))
+    return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def worst_cases(runs: int, against: Path | None, lines: int) -> None:
+    """Issue 12, #17: logs where every line matches, and a description at the argument limit."""
+    from advisor.knowledge.loader import load_knowledge
+
+    kb = load_knowledge()
+    checkouts = {"this checkout": REPO} | ({"--against": against} if against else {})
+    with tempfile.TemporaryDirectory() as tmp:
+        texts = Path(tmp) / "catalog-strings.txt"
+        texts.write_text("\n".join(sig.text for sig in kb.signatures.values()) + "\n", encoding="utf-8")
+        for distinct in (True, False):
+            log = Path(tmp) / f"matching-{distinct}.log"
+            write_matching_log(log, lines, distinct)
+            commands = {"grep texts": (["grep", "-F", "-c", "-f", str(texts), str(log)], REPO)}
+            for label, checkout in checkouts.items():
+                commands[f"triage ({label})"] = ([PYTHON, "-m", "advisor", "triage", str(log), "--format", "json"], checkout)
+            medians = _medians(commands, runs)
+            kind = "distinct (a counter ends each line)" if distinct else "repeating (ids, UUIDs, pids vary)"
+            rows = [
+                ("log", f"{lines:,} lines, all matching, {kind}, {log.stat().st_size / 1e6:.0f} MB"),
+                ("runs (interleaved)", str(runs)),
+                ("grep -F -c -f <catalog texts> (baseline)", f"{medians['grep texts']:.2f} s median"),
+            ]
+            for label in checkouts:
+                value = medians[f"triage ({label})"]
+                rows.append((f"advisor triage, {label}", f"{value:.2f} s median, {value / medians['grep texts']:.1f}x grep"))
+            if against:
+                ratio = medians["triage (this checkout)"] / medians["triage (--against)"]
+                rows.append(("this checkout / --against", f"{ratio:.2f} ({1 / ratio:.1f}x faster)"))
+            report("advisor triage when most lines match (issue 12, #17)", rows)
+            log.unlink()
+    quoted = "Signature check failed: code failed to satisfy specified code requirement(s)"
+    long_text = (f"It fails: {quoted}. " + "nothing helps after a reinstall, " * 4000)[:120_000]
+    commands = {}
+    for label, checkout in checkouts.items():
+        commands[f"short ({label})"] = ([PYTHON, "-m", "advisor", "diagnose", "--describe", f"It fails: {quoted}", "--format", "json"], checkout)
+        commands[f"120,000 chars ({label})"] = ([PYTHON, "-m", "advisor", "diagnose", "--describe", long_text, "--format", "json"], checkout)
+    medians = _medians(commands, runs)
+    rows = [("runs (interleaved)", str(runs))]
+    for label in checkouts:
+        short, long = medians[f"short ({label})"], medians[f"120,000 chars ({label})"]
+        rows.append((f"diagnose --describe, one line ({label}, baseline)", f"{short:.2f} s median"))
+        rows.append((f"diagnose --describe, 120,000 characters ({label})", f"{long:.2f} s median, {long / short:.1f}x the one-line run"))
+    if against:
+        ratio = medians["120,000 chars (this checkout)"] / medians["120,000 chars (--against)"]
+        rows.append(("this checkout / --against, long description", f"{ratio:.2f} ({1 / ratio:.1f}x faster)"))
+    report("a very long description (issue 12, #17)", rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--worst-lines", type=int, default=300_000, help="lines of the all-matching logs")
+    parser.add_argument("--worst-runs", type=int, default=3, help="runs of each worst case")
+    parser.add_argument("--against", type=Path, help="another advisor checkout (e.g. main) to compare the worst cases with")
+    parser.add_argument("--only-worst", action="store_true", help="skip the 1,000,000-line log")
     args = parser.parse_args()
+    worst_cases(args.worst_runs, args.against.resolve() if args.against else None, args.worst_lines)
+    if args.only_worst:
+        return
     from advisor.knowledge.loader import load_knowledge
     from advisor.triage import LogTriage
 

@@ -42,6 +42,7 @@ from advisor.inspectors.plist_file import PLIST_LIMIT, read_plist_dict
 from advisor.inspectors.provisioning_profile import ProvisioningProfile
 
 MAX_PROVIDERS = 256  # per folder
+MAX_LISTED_PROVIDERS = 20_000  # entries of a provider folder looked at to find them
 MAX_FRAMEWORK_ENTRIES = 1024
 MAX_LINKED_FRAMEWORKS = 64  # per component: frameworks read to look for a provider class
 
@@ -345,8 +346,10 @@ class _Reader:
             _check_info_seal(comp, contents / "Info.plist")
         return comp
 
-    def listing(self, folder: Path, display: str) -> tuple[str, ...]:
-        """The visible entries of a folder inside the bundle (none when it leaves the bundle)."""
+    def listing(self, folder: Path, display: str, limit: int = 0) -> tuple[str, ...]:
+        """The visible entries of a folder inside the bundle (none when it leaves the bundle), at
+        most `limit` of them (default MAX_FRAMEWORK_ENTRIES)."""
+        limit = limit or MAX_FRAMEWORK_ENTRIES
         if not folder.is_dir() or not self.guard(folder, display):
             return ()
         try:
@@ -354,7 +357,7 @@ class _Reader:
                 names = []
                 for entry in entries:
                     names.append(entry.name)
-                    if len(names) >= MAX_FRAMEWORK_ENTRIES:
+                    if len(names) >= limit:
                         break
         except OSError:
             return ()
@@ -408,7 +411,11 @@ def _providers(reader: _Reader, app_dir: Path, app_display: str, platform: str) 
     prefix = f"{app_display}/Contents" if platform == "macos" else app_display
     found: list[BundleComponent] = []
     for folder, suffix, kind in _PROVIDER_PLACES[platform]:
-        names = [n for n in reader.listing(contents / folder, f"{prefix}/{folder}") if n.endswith(suffix)]
+        names = [n for n in reader.listing(contents / folder, f"{prefix}/{folder}", MAX_LISTED_PROVIDERS) if n.endswith(suffix)]
+        # Real bundles first (an Info.plist where the platform keeps it), so that folders of
+        # empty look-alikes cannot push the providers past the cap.
+        info = "Contents/Info.plist" if platform == "macos" else "Info.plist"
+        names.sort(key=lambda n: (not (contents / folder / n / info).is_file(), n))
         for name in names[:MAX_PROVIDERS]:
             path = contents / folder / name
             display = f"{prefix}/{folder}/{name}"

@@ -1,7 +1,8 @@
 """Open a .zip or .ipa of an app bundle safely: extract only what the inspector reads.
 
-Refuses path traversal, encrypted entries, archives with too many entries, entries whose
-declared size or compression ratio marks a zip bomb, and stops extracting at a total limit.
+Refuses path traversal, encrypted entries, archives with too many entries, entries nested
+deeper or named longer than any real bundle's, entries whose declared size or compression ratio
+marks a zip bomb, entries the file system cannot hold, and stops extracting at a total limit.
 Only property lists, profiles, seals and the bundles' main executables are written out;
 every other entry contributes just its folder, so layout checks still see it.
 """
@@ -15,13 +16,16 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from advisor.exit_status import UserError
 from advisor.inspectors.artifact_error import ArtifactError
 from advisor.inspectors.plist_file import read_plist_dict
 
 MAX_ENTRIES = 100_000
+# Real bundles nest a few dozen folders at most (frameworks, node_modules); this is far beyond.
+MAX_DEPTH = 128
+MAX_NAME_CHARS = 4096
 MAX_ENTRY_BYTES = 2 * 1024**3
 MAX_TOTAL_BYTES = 3 * 1024**3
 MAX_RATIO = 200  # deflate rarely beats 10:1 on real binaries; bombs reach 1000:1
@@ -47,12 +51,21 @@ def _fail(archive: Path, message: str) -> UserError:
     return UserError(f"{archive}: {message}")
 
 
+def _shown(name: str) -> str:
+    """An entry name for a one-line message: quoted, and cut when very long."""
+    return repr(name) if len(name) <= 200 else repr(name[:100]) + "…" + repr(name[-60:])
+
+
 def _safe_parts(archive: Path, name: str) -> tuple[str, ...]:
     if "\x00" in name or "\\" in name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
-        raise _fail(archive, f"zip entry {name!r} has an unsafe path (absolute or not POSIX)")
-    parts = tuple(p for p in PurePosixPath(name).parts if p not in ("", "."))
+        raise _fail(archive, f"zip entry {_shown(name)} has an unsafe path (absolute or not POSIX)")
+    if len(name) > MAX_NAME_CHARS:
+        raise _fail(archive, f"zip entry {_shown(name)} has a {len(name):,}-character name, more than {MAX_NAME_CHARS:,}")
+    parts = tuple(p for p in name.split("/") if p not in ("", "."))
     if ".." in parts:
-        raise _fail(archive, f"zip entry {name!r} escapes the archive (path traversal)")
+        raise _fail(archive, f"zip entry {_shown(name)} escapes the archive (path traversal)")
+    if len(parts) > MAX_DEPTH:
+        raise _fail(archive, f"zip entry {_shown(name)} is nested {len(parts):,} folders deep, more than {MAX_DEPTH}")
     return parts
 
 
@@ -78,19 +91,26 @@ def _is_symlink(info: zipfile.ZipInfo) -> bool:
 
 def _check_sizes(archive: Path, info: zipfile.ZipInfo) -> None:
     if info.flag_bits & 0x1:
-        raise _fail(archive, f"zip entry {info.filename!r} is encrypted")
+        raise _fail(archive, f"zip entry {_shown(info.filename)} is encrypted")
     if info.file_size > MAX_ENTRY_BYTES:
-        raise _fail(archive, f"zip entry {info.filename!r} declares {info.file_size} bytes, more than the limit")
+        raise _fail(archive, f"zip entry {_shown(info.filename)} declares {info.file_size} bytes, more than the limit")
     if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
         raise _fail(
             archive,
-            f"zip entry {info.filename!r} expands {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)",
+            f"zip entry {_shown(info.filename)} expands {info.file_size // max(info.compress_size, 1)}:1 (a zip bomb?)",
         )
+
+
+def _make_folder(archive: Path, folder: Path, name: str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # a file where a folder goes (duplicate names), a name too long here
+        raise _fail(archive, f"zip entry {_shown(name)} cannot be extracted ({exc.strerror or exc})") from None
 
 
 def _extract(archive: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: Path, budget: list[int]) -> None:
     _check_sizes(archive, info)
-    target.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(archive, target.parent, info.filename)
     written = 0
     try:
         with zf.open(info) as source, open(target, "wb") as sink:
@@ -101,7 +121,9 @@ def _extract(archive: Path, zf: zipfile.ZipFile, info: zipfile.ZipInfo, target: 
                     raise _fail(archive, "the archive expands past the extraction limit (a zip bomb?)")
                 sink.write(chunk)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
-        raise _fail(archive, f"zip entry {info.filename!r} cannot be extracted ({exc})") from None
+        raise _fail(archive, f"zip entry {_shown(info.filename)} cannot be extracted ({exc})") from None
+    except OSError as exc:  # the target is a folder already (a duplicate name), or unwritable
+        raise _fail(archive, f"zip entry {_shown(info.filename)} cannot be extracted ({exc.strerror or exc})") from None
     if info.create_system == 3 and (info.external_attr >> 16) & 0o777:
         os.chmod(target, ((info.external_attr >> 16) & 0o777) | 0o400)
 
@@ -121,7 +143,7 @@ def extract_bundle(archive: Path) -> ExtractedBundle:
             if not parts or parts[0] == "__MACOSX" or parts[-1].startswith("._"):
                 continue
             if info.flag_bits & 0x1:
-                raise _fail(archive, f"zip entry {info.filename!r} is encrypted")
+                raise _fail(archive, f"zip entry {_shown(info.filename)} is encrypted")
             entries.append((parts, info))
         prefix = _bundle_prefix(archive, [p for p, i in entries if not i.is_dir()])
         bundle_name = prefix[-1] if prefix else archive.stem + ".app"
@@ -152,7 +174,7 @@ def _populate(
     for rel, info in inside:
         folder = rel if info.is_dir() else rel[:-1]
         if folder:
-            bundle_dir.joinpath(*folder).mkdir(parents=True, exist_ok=True)
+            _make_folder(archive, bundle_dir.joinpath(*folder), info.filename)
         if not info.is_dir() and not _is_symlink(info):
             files[rel] = info
     budget = [MAX_TOTAL_BYTES]

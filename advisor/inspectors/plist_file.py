@@ -30,6 +30,7 @@ _PARSE_ERRORS = (
     struct.error,
     RecursionError,  # self-referencing binary plists
     UnicodeDecodeError,
+    LookupError,  # an XML declaration naming an unknown encoding (encoding="TTF-8")
 )
 
 

@@ -2,7 +2,9 @@
 
 Every value that may end up in a probe's argv passes through here. Bundle ids and extension
 points must match a strict pattern and paths must be absolute, so no value can smuggle an
-option, a second argument or a quote into a command.
+option, a second argument or a quote into a command. A provider or profile found on disk whose
+path holds a line break or NUL (a folder named so) is left out of the probes, with a note in
+`skipped`, rather than refusing the whole context: the other subjects are still probed.
 """
 
 from __future__ import annotations
@@ -31,10 +33,14 @@ def check_identifier(value: object, what: str) -> str:
     return value
 
 
+def has_line_break(value: str) -> bool:
+    return "\x00" in value or "\n" in value or "\r" in value
+
+
 def check_path(value: object, what: str) -> str:
     if not isinstance(value, str) or not value:
         raise UserError(f"{what} must be a non-empty path")
-    if "\x00" in value or "\n" in value or "\r" in value:
+    if has_line_break(value):
         raise UserError(f"{what} {value!r} contains a NUL or line break")
     if not value.startswith("/"):
         raise UserError(f"{what} {value!r} must be an absolute path")
@@ -67,6 +73,8 @@ class ProbeContext:
     applications_dir: str = "/Applications"
     # When the probes ran (ISO 8601, UTC). Replay judges expiry dates as of then, not today.
     observed_at: str | None = None
+    # Why some subjects found on disk are not probed (one sentence each).
+    skipped: list[str] = field(default_factory=list)
 
     def moment(self) -> datetime:
         if self.observed_at:
@@ -84,8 +92,11 @@ class ProbeContext:
             self.moment()  # validates
         if self.app_path is not None:
             check_path(self.app_path, "app path")
-        self.provider_paths = _unique([check_path(p, "provider path") for p in self.provider_paths])
-        self.profile_paths = _unique([check_path(p, "profile path") for p in self.profile_paths])
+        if not isinstance(self.skipped, list) or not all(isinstance(s, str) for s in self.skipped):
+            raise UserError("skipped must be a list of sentences")
+        self.skipped = list(self.skipped)  # not shared with the context this one was copied from
+        self.provider_paths = self._probeable(self.provider_paths, "provider")
+        self.profile_paths = self._probeable(self.profile_paths, "profile")
         if self.bundle_id is not None:
             check_identifier(self.bundle_id, "bundle id")
         self.provider_bundle_ids = _unique([check_identifier(b, "provider bundle id") for b in self.provider_bundle_ids])
@@ -104,6 +115,18 @@ class ProbeContext:
                 raise UserError(f"VPN service id {sid!r} is not a UUID")
         self.vpn_service_ids = _unique(self.vpn_service_ids)
         check_path(self.applications_dir, "applications folder")
+
+    def _probeable(self, paths: list[str], what: str) -> list[str]:
+        """The valid paths, without those holding a line break (noted in `skipped` instead)."""
+        kept = []
+        for path in paths:
+            if isinstance(path, str) and has_line_break(path):
+                note = f"{what} {path!r} is not probed: its path holds a line break or NUL"
+                if note not in self.skipped:
+                    self.skipped.append(note)
+                continue
+            kept.append(check_path(path, f"{what} path"))
+        return _unique(kept)
 
     @property
     def own_bundle_ids(self) -> list[str]:

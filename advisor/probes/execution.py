@@ -3,11 +3,14 @@
 A probe that times out, fails to start, exits with an error or prints something unreadable
 becomes a ProbeRun with `error` set; nothing here raises for what a tool does. Independent
 probes run concurrently, so a hung tool costs its own timeout, not the sum of all of them.
+A `ProbeBudget` bounds a whole session's probes as well: each probe gets at most what is left
+of it, and a probe whose turn comes after the budget is spent is recorded as not run.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,6 +38,8 @@ class ProbeRun:
     parser: str = ""  # the parser that read it (cross_facts needs it); "" = look it up by probe id
     context: ProbeContext | None = field(default=None, repr=False)
     truncated: bool = False  # output beyond the cap was dropped
+    cut_short: bool = False  # stopped early because the session's probe budget ran out
+    not_run: bool = False  # never started: the session's probe budget was already spent
 
     def facts(self) -> dict[str, str]:
         return {o.fact: o.value for o in self.observations}
@@ -51,7 +56,26 @@ class ProbeRun:
             "timed_out": self.timed_out,
             "error": self.error,
             "truncated": self.truncated,
-        }
+        } | ({"cut_short": True} if self.cut_short else {}) | ({"not_run": True} if self.not_run else {})
+
+
+_BUDGET_SLACK_SECONDS = 0.1
+
+
+@dataclass(frozen=True)
+class ProbeBudget:
+    """The wall-clock time a session's probes may take together (seconds from `started`,
+    on the monotonic clock), so several hung tools cannot hold a diagnosis for minutes."""
+
+    seconds: float
+    started: float
+
+    @classmethod
+    def starting_now(cls, seconds: float) -> ProbeBudget:
+        return cls(seconds, time.monotonic())
+
+    def remaining(self) -> float:
+        return self.seconds - (time.monotonic() - self.started)
 
 
 def _with_origin(observations: list[Observation], probe_id: str) -> list[Observation]:
@@ -64,11 +88,34 @@ def _failure(exit_code: int | None, stderr: str) -> str:
     return f"{message}: {first[:200]}" if first else message
 
 
-def run_probe(planned: PlannedProbe, timeout: float | None = None) -> ProbeRun:
-    """Run one planned probe (timeout: seconds, default the probe's own) and parse its output."""
+def _not_run(planned: PlannedProbe, budget: ProbeBudget) -> ProbeRun:
+    return ProbeRun(
+        probe_id=planned.probe.id,
+        argv=list(planned.argv),
+        exit_code=None,
+        duration_ms=0,
+        stdout="",
+        stderr="",
+        error=f"not run: the session's probe budget of {budget.seconds:g} s was spent",
+        parser=planned.probe.parser,
+        context=planned.context,
+        not_run=True,
+    )
+
+
+def run_probe(planned: PlannedProbe, timeout: float | None = None, budget: ProbeBudget | None = None) -> ProbeRun:
+    """Run one planned probe (timeout: seconds, default the probe's own; never past what is
+    left of `budget`) and parse its output."""
     probe = planned.probe
     spec = parser_spec(probe.parser)
     limit = timeout if timeout is not None else probe.timeout
+    cut = False
+    if budget is not None:
+        left = budget.remaining()
+        if left <= 0:
+            return _not_run(planned, budget)
+        cut = left + _BUDGET_SLACK_SECONDS < limit  # within the slack it is the probe's own timeout
+        limit = min(limit, left)
     result = run_command(
         planned.argv,
         limit,
@@ -86,6 +133,9 @@ def run_probe(planned: PlannedProbe, timeout: float | None = None) -> ProbeRun:
             error = f"could not read its output ({type(exc).__name__}: {exc})"
     if error is None and result.exit_code not in (0, None) and not observations:
         error = _failure(result.exit_code, result.stderr)
+    cut_short = cut and result.timed_out
+    if cut_short and budget is not None:
+        error = f"cut short after {limit:.1f} s: the session's probe budget of {budget.seconds:g} s was spent"
     return ProbeRun(
         probe_id=probe.id,
         argv=list(result.argv),
@@ -99,18 +149,24 @@ def run_probe(planned: PlannedProbe, timeout: float | None = None) -> ProbeRun:
         parser=probe.parser,
         context=planned.context,
         truncated=result.truncated,
+        cut_short=cut_short,
     )
 
 
-def run_probes(planned: list[PlannedProbe], timeout: float | None = None, max_workers: int = 4) -> list[ProbeRun]:
+def run_probes(
+    planned: list[PlannedProbe],
+    timeout: float | None = None,
+    max_workers: int = 4,
+    budget: ProbeBudget | None = None,
+) -> list[ProbeRun]:
     """Run independent probes concurrently; results come back in the order planned."""
     if not planned:
         return []
     workers = max(1, min(max_workers, len(planned)))
     if workers == 1:
-        return [run_probe(p, timeout) for p in planned]
+        return [run_probe(p, timeout, budget) for p in planned]
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="probe") as pool:
-        return list(pool.map(lambda p: run_probe(p, timeout), planned))
+        return list(pool.map(lambda p: run_probe(p, timeout, budget), planned))
 
 
 def parse_probe_output(

@@ -64,6 +64,15 @@ def render_text(result: dict[str, Any], verbose: bool = False) -> str:
         out.append("Probes that did not complete:")
         for p in failed:
             out.append(f"  - {' '.join(p['argv'])}: {p.get('error') or 'timed out'}")
+    # What advisor left out or cut short (a long description, the probe budget); a failed
+    # probe's own note is already in the list above.
+    listed = {f"probe {p.get('id')}:" for p in failed}
+    notes = [n for n in result.get("notes") or [] if not any(n.startswith(prefix) for prefix in listed)]
+    if notes:
+        out.append("")
+        out.append("Notes:")
+        for note in notes:
+            out.append(fill(note, WIDTH, initial_indent="  - ", subsequent_indent="    "))
     unanswered = result.get("unanswered") or []
     if unanswered:
         out.append("")

@@ -50,8 +50,9 @@ _LINE_FORMATS = (_DEFAULT_STYLE, _COMPACT_STYLE, _SYSLOG_STYLE, _XCODE_CONSOLE, 
 _CONSOLE_TYPES = frozenset({"default", "info", "debug", "error", "fault", "notice", "activity"})
 _CONSOLE_TIME = re.compile(r"^[\d:.+-]+$")
 
-# `log show --style json` prints one key per line; only the message line is a message.
-_JSON_KEY_LINE = re.compile(r'^\s*"(?P<key>\w+)"\s*:\s*(?P<value>.*?),?\s*$')
+# `log show --style json` prints one key per line; only the message line is a message. (The
+# value is what follows, less one trailing comma: a regex for it backtracks quadratically.)
+_JSON_KEY = re.compile(r'\s*"(?P<key>\w+)"\s*:\s*')
 _MESSAGE_KEYS = ("eventMessage", "composedMessage")
 _LOG_JSON_KEYS = frozenset({
     "traceID", "eventType", "formatString", "activityIdentifier", "subsystem", "category",
@@ -69,7 +70,7 @@ def _json_string(raw: str) -> str | None:
         return None
     try:
         value = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):
         return raw[1:-1]
     return value if isinstance(value, str) else None
 
@@ -81,7 +82,7 @@ def _basename(path: object) -> str:
 def _from_json_object(line: str) -> LogRecord | None:
     try:
         data = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than the parser's stack
         return None
     if not isinstance(data, dict):
         return None
@@ -113,9 +114,9 @@ def parse_line(line: str) -> LogRecord | None:
         record = _from_json_object(stripped.rstrip(","))
         if record is not None:
             return record
-    member = _JSON_KEY_LINE.match(stripped) if stripped.startswith('"') else None
+    member = _JSON_KEY.match(stripped) if stripped.startswith('"') else None
     if member is not None and member.group("key") in _MESSAGE_KEYS:
-        message = _json_string(member.group("value"))
+        message = _json_string(stripped[member.end() :].removesuffix(","))
         return LogRecord(message) if message is not None else None
     if member is not None and member.group("key") in _LOG_JSON_KEYS:
         return None  # formatString repeats the message text; metadata is not a message

@@ -29,7 +29,6 @@ _BUNDLE_ID = re.compile(
     r"(?<![\w.<>/-])(?:[A-Z0-9]{10}\.)?(?!com\.apple\.)[A-Za-z][\w-]*(?:\.[A-Za-z0-9_][\w-]*){2,}(?![\w-])"
 )
 _PID = re.compile(r"\((pid:?\s*)\d+\)|\[\d+(?::[0-9A-Fa-fx]+)?\]", re.IGNORECASE)
-_SPACES = re.compile(r"\s+")
 _ERROR_CODE = re.compile(
     r"(?:Error Domain=|\()(?P<domain>[A-Za-z][\w.]*ErrorDomain\w*|[A-Za-z][\w.]*Error)(?: Code=| error )(?P<code>-?\d+)"
 )
@@ -47,13 +46,23 @@ def _pid(match: re.Match[str]) -> str:
 
 def normalise(text: str) -> str:
     """The comparable form of a message or a signature text."""
-    text = fold_quotes(text)
-    text = _UUID.sub("<uuid>", text)
-    text = _PATH.sub("<path>", text)
-    text = _HEX.sub("<hex>", text)
-    text = _BUNDLE_ID.sub("<id>", text)
-    text = _PID.sub(_pid, text)
-    return _SPACES.sub(" ", text).strip().lower()
+    return normalise_folded(fold_quotes(text))
+
+
+def normalise_folded(text: str) -> str:
+    """`normalise` of text already through `fold_quotes`."""
+    # Each substitution only where its tell-tale character occurs (most messages have few).
+    if "-" in text:
+        text = _UUID.sub("<uuid>", text)
+    if "/" in text:
+        text = _PATH.sub("<path>", text)
+    if "0x" in text:
+        text = _HEX.sub("<hex>", text)
+    if "." in text:
+        text = _BUNDLE_ID.sub("<id>", text)
+    if "(" in text or "[" in text:
+        text = _PID.sub(_pid, text)
+    return " ".join(text.split()).lower()  # str.split() splits at exactly what \s matches
 
 
 def number_tokens(text: str) -> list[str]:

@@ -15,23 +15,33 @@ from __future__ import annotations
 
 import dataclasses
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 
 from rapidfuzz import fuzz
 
 from advisor.knowledge.model import KnowledgeBase, Signature
 from advisor.triage.anchors import choose_anchors, pattern_slots, text_slot
-from advisor.triage.normalise import captures_of, fold_quotes, normalise, number_tokens
+from advisor.triage.normalise import captures_of, fold_quotes, normalise, normalise_folded, number_tokens
 
 DEFAULT_MIN_SCORE = 92.0
 SOLID_SCORE = 95.0  # at or above this, a longer signature beats a shorter exact one
 MIN_COVERAGE = 0.9  # a message must cover this share of the signature text...
 MIN_COVERAGE_CUT = 0.6  # ...or this share when it was cut short (ends with an ellipsis)
 MAX_SCORED_CHARS = 4096  # fuzzy scoring looks at the start of very long messages only
+# Patterns look at less: a lazy group such as `(/[^:]+?) not valid` costs time quadratic in
+# the text it searches when the literal after it is missing (a hostile line of "/a/a/a...").
+MAX_PATTERN_CHARS = 1024
+# Scores remembered for repeated messages: at most this many, of messages at most this long
+# (a log's repeats are short lines; memory stays a few MB whatever the log holds).
+MEMO_ENTRIES = 4096
+MEMO_KEY_CHARS = 1024
 SPARSE_TRIES = 512  # occurrences of a first character tried one by one before a regex pass
 
+K = TypeVar("K")
+V = TypeVar("V")
 _QUOTED = re.compile(r'"([^"]{3,})"')
-_TRUNCATED = re.compile(r"\s*\.\.\.\s*$")
 
 
 class CatalogError(Exception):
@@ -90,18 +100,27 @@ class CompiledSignature:
             raise CatalogError(f"{sig.location}: text of '{sig.id}' has no literal of 6+ characters")
         return slots
 
-    def score(self, folded: str, norm: str, cut_short: bool) -> ScoredMatch | None:
+    def score(
+        self, folded: str, norm: str, cut_short: bool, memo: Memo[tuple[int, str, bool], ScoredMatch | None] | None = None
+    ) -> ScoredMatch | None:
+        head = folded[:MAX_PATTERN_CHARS]
         # Checked only where it matters: a proving signature's text, whole, in the message, or one
         # of its patterns (each written as exactly as the text: an error code, a message id).
         proving = bool(self.signature.proves) and not cut_short
-        verbatim = proving and self.norm in norm
         for pattern in self.patterns:
-            found = pattern.search(folded)
+            found = pattern.search(head)
             if found:
                 captures = {k: v for k, v in found.groupdict().items() if v}
                 return ScoredMatch(self.signature, 100.0, captures, len(self.norm), proving)
-        fuzzy = self._fuzzy(norm, cut_short)
-        return dataclasses.replace(fuzzy, verbatim=verbatim) if fuzzy is not None and verbatim else fuzzy
+        if memo is None:
+            fuzzy = self._fuzzy(norm, cut_short)
+        else:
+            # Messages that differ only in what normalising folds (ids, paths, pids) score alike.
+            fuzzy = memo.get_or_make((id(self), norm, cut_short), len(norm), lambda: self._fuzzy(norm, cut_short))
+        # Verbatim depends on the message only, so it is decided outside the memo.
+        if fuzzy is not None and proving and self.norm in norm:
+            return dataclasses.replace(fuzzy, verbatim=True)
+        return fuzzy
 
     def _fuzzy(self, norm: str, cut_short: bool) -> ScoredMatch | None:
         text = norm[:MAX_SCORED_CHARS]
@@ -132,6 +151,15 @@ class SignatureIndex:
     _firsts: list[bytes] = field(default_factory=list)
     _scans_bytes: list[re.Pattern[bytes]] = field(default_factory=list)
     _scans_text: list[re.Pattern[str]] = field(default_factory=list)
+    # For each anchor the prefilter scans for: its signatures, and the longer anchors that
+    # contain it with theirs (a line holding one of those holds this one too).
+    _found_by: dict[str, list[tuple[str, list[CompiledSignature]]]] = field(default_factory=dict)
+    # id(compiled) -> its place in scoring order: most specific (longest text) first, then catalog order.
+    _order: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # All those anchors in one regex: on one short line, one search beats one per first character.
+    _anchors_in_line: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
+    _scores: Memo[tuple[tuple[int, ...], str], MessageScore] = field(default_factory=lambda: Memo())
+    _fuzzy_scores: Memo[tuple[int, str, bool], ScoredMatch | None] = field(default_factory=lambda: Memo())
 
     @classmethod
     def build(cls, kb: KnowledgeBase) -> SignatureIndex:
@@ -149,6 +177,10 @@ class SignatureIndex:
                 index.by_anchor[anchor].append(cs)
         # A line holding a longer anchor also holds any anchor inside it: the prefilter needs the shortest.
         needed = [a for a in index.by_anchor if not any(b != a and b in a for b in index.by_anchor)]
+        index._found_by = {a: [(b, index.by_anchor[b]) for b in index.by_anchor if a in b] for a in needed}
+        index._order = {id(cs): (-len(cs.norm), n) for n, cs in enumerate(compiled)}
+        if needed:
+            index._anchors_in_line = re.compile(_trie_regex(sorted(needed)))
         groups: dict[str, list[str]] = {}
         for anchor in needed:
             groups.setdefault(anchor[0], []).append(anchor[1:])
@@ -199,25 +231,94 @@ class SignatureIndex:
 
     def best_match(self, line: str, message: str) -> ScoredMatch | None:
         """The most specific signature matching `message`, among those anchored in `line`."""
-        candidates: dict[str, CompiledSignature] = {}
-        for anchor, sigs in self.by_anchor.items():
-            if anchor in line:
-                for cs in sigs:
-                    candidates[cs.signature.id] = cs
-        if not candidates:
+        found = self.score_message(line, message)
+        if found.match is None:
             return None
+        best = found.match
+        return dataclasses.replace(best, captures={**captures_of(found.folded), **best.captures})
+
+    def _candidates(self, line: str) -> list[CompiledSignature]:
+        """The signatures with an anchor in `line`, most specific first: the prefilter's regexes
+        find the shortest anchors (a few fast scans, whatever the number of anchors)."""
+        found: dict[int, CompiledSignature] = {}
+        scan = self._anchors_in_line
+        match = scan.search(line)
+        while match is not None:  # from each start + 1: anchors may overlap
+            for anchor, sigs in self._found_by.get(match.group(), ()):
+                if anchor == match.group() or anchor in line:
+                    for cs in sigs:
+                        found[id(cs)] = cs
+            match = scan.search(line, match.start() + 1)
+        return sorted(found.values(), key=lambda cs: self._order[id(cs)])
+
+    def score_message(self, line: str, message: str) -> MessageScore:
+        """`best_match` without the message's captures, plus its normalised form (the
+        caller's key for repeats). Repeated messages are scored once (see `Memo`)."""
+        candidates = self._candidates(line)
+        if not candidates:
+            return MessageScore(None, message, "")
+        key = (tuple(id(cs) for cs in candidates), message)
+        return self._scores.get_or_make(key, len(message), lambda: self._score(candidates, message))
+
+    def _score(self, candidates: list[CompiledSignature], message: str) -> MessageScore:
         folded = fold_quotes(message)
         # A copied message cut short ends in an ellipsis: compare what is left of it.
-        cut_short = _TRUNCATED.search(folded) is not None
-        norm = normalise(_TRUNCATED.sub("", folded) if cut_short else folded)
+        cut = _without_ellipsis(folded)
+        cut_short = cut is not None
+        norm = normalise_folded(cut if cut is not None else folded)
         best: ScoredMatch | None = None
-        for cs in candidates.values():
-            found = cs.score(folded, norm, cut_short)
+        for cs in candidates:
+            if best is not None and _outranks_the_rest(best, len(cs.norm)):
+                break
+            found = cs.score(folded, norm, cut_short, self._fuzzy_scores)
             if found is not None and (best is None or found.rank() > best.rank()):
                 best = found
-        if best is not None:
-            best = dataclasses.replace(best, captures={**captures_of(folded), **best.captures})
-        return best
+        return MessageScore(best, folded, norm)
+
+
+@dataclass(frozen=True)
+class MessageScore:
+    match: ScoredMatch | None  # without the message's own captures (see captures_of)
+    folded: str  # the message with quotes and spaces folded
+    norm: str  # its normalised form
+
+
+class Memo(Generic[K, V]):
+    """Results remembered for keys seen recently. A log repeats its messages (the same failure
+    every second, with a new timestamp): each distinct one is worked out once. Bounded in
+    entries and in key size (a long key is not remembered), and emptied when full, so memory
+    stays flat whatever the log holds."""
+
+    def __init__(self, entries: int = MEMO_ENTRIES, key_chars: int = MEMO_KEY_CHARS) -> None:
+        self.entries = entries
+        self.key_chars = key_chars
+        self._items: dict[K, V] = {}
+
+    def get_or_make(self, key: K, size: int, make: Callable[[], V]) -> V:
+        if key in self._items:
+            return self._items[key]
+        value = make()
+        if size <= self.key_chars:
+            if len(self._items) >= self.entries:
+                self._items.clear()
+            self._items[key] = value
+        return value
+
+
+def _without_ellipsis(message: str) -> str | None:
+    """The message without the "..." it ends with (a copy cut short), or None if it has none.
+    (A regex `\\s*\\.\\.\\.\\s*$` would backtrack quadratically through a long run of spaces.)"""
+    end = message.rstrip()
+    return end[:-3].rstrip() if end.endswith("...") else None
+
+
+def _outranks_the_rest(best: ScoredMatch, specificity: int) -> bool:
+    """Whether no signature of this specificity or less (scored most specific first) can
+    outrank `best`: a solid match loses only to a more specific one, or to an equally
+    specific one with a better score (none beats a full score)."""
+    if best.score < SOLID_SCORE:
+        return False
+    return specificity < best.specificity or (specificity == best.specificity and best.score >= 100.0)
 
 
 def _trie_regex(words: list[str]) -> str:

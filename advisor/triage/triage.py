@@ -7,7 +7,10 @@ are counted rather than stored, and at most MAX_MATCHES distinct matches are kep
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import os
+import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -17,7 +20,7 @@ from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import KnowledgeBase
 from advisor.triage.log_formats import parse_line
-from advisor.triage.normalise import normalise
+from advisor.triage.normalise import captures_of
 from advisor.triage.signature_index import SignatureIndex
 
 BLOCK = 4 << 20
@@ -25,6 +28,15 @@ MAX_LINE = 64 << 10
 MAX_MATCHES = 1000
 MAX_TEXT = 500  # characters of a matched line kept for display
 _SNIFF = 8192
+# ANSI escape sequences (CSI such as colours, OSC such as window titles): formatting, not text.
+_ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
+# What must not reach a terminal raw from a log line: control characters and bidi overrides.
+_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(text: str) -> str:
+    """`text` with control characters and bidi overrides written as escapes (\\x1b, \\u202e)."""
+    return _UNSHOWABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass
@@ -112,14 +124,17 @@ class _Collector:
     omitted: int = 0
 
     def offer(self, line_no: int, line: str) -> None:
+        if "\x1b" in line:  # colour codes (`log show --color always`, a terminal copy)
+            line = _ANSI.sub("", line)
         record = parse_line(line)
         if record is None or not record.message:
             return
-        found = self.index.best_match(line, record.message)
+        scored = self.index.score_message(line, record.message)
+        found = scored.match
         if found is None:
             return
         sig = found.signature
-        key = (sig.id, normalise(record.message))
+        key = (sig.id, scored.norm)
         known = self.by_key.get(key)
         if known is not None:
             known.count += 1
@@ -127,16 +142,18 @@ class _Collector:
         if len(self.matches) >= MAX_MATCHES:
             self.omitted += 1
             return
-        captures = dict(found.captures)
+        # Only a match that is kept needs its captures (most matched lines are repeats).
+        captures = {**captures_of(scored.folded), **found.captures}
         if record.process:
             captures.setdefault("process", record.process)
         if record.subsystem:
             captures.setdefault("subsystem", record.subsystem)
-        text = line.strip()
+        text = shown(line.strip())
         if len(text) > MAX_TEXT:
             text = text[: MAX_TEXT - 1] + "…"
         ranked = sorted(sig.points_to, key=lambda p: -p[1])
         proves = list(sig.proves) if found.verbatim else []
+        captures = {k: shown(v) for k, v in captures.items()}
         match = LogMatch(line_no, text, sig.id, found.score, sig.kind, [d for d, _ in ranked], captures, proves=proves)
         self.by_key[key] = match
         self.matches.append(match)
@@ -238,8 +255,30 @@ class LogTriage:
 
 
 def _blocks(stream: BinaryIO, name: str) -> Iterator[bytes]:
-    """The stream in BLOCK-sized reads; the first is checked for binary content."""
-    first = True
+    """The stream in BLOCK-sized reads, as UTF-8 with "\\n" line ends: the first block decides
+    the encoding (UTF-16 with or without its byte order mark, else UTF-8) and the line ends
+    (a file with only CRs, as classic Mac tools wrote, has its CRs read as line ends), and
+    binary or compressed content is refused."""
+    raw = _raw_blocks(stream, name)
+    first = next(raw, b"")
+    if not first:
+        return
+    encoding = _utf16_encoding(first[:_SNIFF])
+    if encoding is None:
+        if first.startswith(codecs.BOM_UTF8):
+            first = first[len(codecs.BOM_UTF8) :]
+        _refuse_binary(first[:_SNIFF], name)
+        blocks: Iterator[bytes] = itertools.chain([first], raw)
+    else:
+        blocks = _transcoded(itertools.chain([first], raw), encoding)
+        first = next(blocks, b"")
+        blocks = itertools.chain([first], blocks)
+    if b"\n" not in first and first.count(b"\r") > 1:
+        blocks = (block.replace(b"\r", b"\n") for block in blocks)
+    yield from blocks
+
+
+def _raw_blocks(stream: BinaryIO, name: str) -> Iterator[bytes]:
     while True:
         try:
             block = stream.read(BLOCK)
@@ -247,10 +286,40 @@ def _blocks(stream: BinaryIO, name: str) -> Iterator[bytes]:
             raise UserError(f"{name}: cannot read: {exc.strerror or exc}") from None
         if not block:
             return
-        if first:
-            _refuse_binary(block[:_SNIFF], name)
-            first = False
         yield block
+
+
+def _utf16_encoding(head: bytes) -> str | None:
+    """"utf-16-le" / "utf-16-be" when `head` looks like UTF-16 text, else None. A byte order
+    mark followed by NULs settles it; without one, a log (mostly ASCII) in UTF-16 has a NUL in
+    nearly every other byte and printable characters in the others."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    odd, even = head[1 : 2 * pairs : 2], head[0 : 2 * pairs : 2]
+    if head.startswith(codecs.BOM_UTF16_LE) and 0 in odd:
+        return "utf-16-le"
+    if head.startswith(codecs.BOM_UTF16_BE) and 0 in even:
+        return "utf-16-be"
+    for encoding, zeros, text in (("utf-16-le", odd, even), ("utf-16-be", even, odd)):
+        if zeros.count(0) >= 0.9 * pairs and sum(1 for b in text if 32 <= b < 127 or b in (9, 10, 13)) >= 0.9 * pairs:
+            return encoding
+    return None
+
+
+def _transcoded(blocks: Iterable[bytes], encoding: str) -> Iterator[bytes]:
+    decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+    first = True
+    for block in blocks:
+        text = decoder.decode(block)
+        if first:
+            text = text.removeprefix("\ufeff")
+            first = False
+        if text:
+            yield text.encode("utf-8", errors="replace")
+    tail = decoder.decode(b"", final=True)
+    if tail:
+        yield tail.encode("utf-8", errors="replace")
 
 
 def _refuse_binary(head: bytes, name: str) -> None:

@@ -19,7 +19,7 @@ from advisor.probes import ProbeContext
         {"extension_points": ["com.apple.networkextension.packet-tunnel\n"]},
         {"app_path": "relative/Example.app"},
         {"app_path": "/Applications/Example.app\n--deep"},
-        {"provider_paths": ["/Applications/Ex.app/Contents/PlugIns/T.appex\x00"]},
+        {"provider_paths": ["Ex.app/Contents/PlugIns/T.appex"]},  # a NUL or line break is skipped, not refused
         {"profile_paths": ["-i"]},
         {"vpn_service_ids": ["not-a-uuid"]},
         {"minimum_system_versions": {"com.example.tunnel": "13.0; echo"}},

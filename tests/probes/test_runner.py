@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -129,3 +132,98 @@ def test_arguments_reach_the_tool_verbatim_without_a_shell(mac: FakeMac, tmp_pat
     assert json.loads(result.stdout.splitlines()[0]) == argv[1:]
     assert not marker.exists()
     assert mac.calls()[-1].args == argv[1:]
+
+
+# ---- timeouts that hold whatever the tool's helpers do (issue 12, #3) -------------------------
+def _tool(folder: Path, name: str, body: str) -> str:
+    """A Python tool in `folder` (on PATH) running `body`; escaped helpers' pids go to folder/pids."""
+    folder.mkdir(exist_ok=True)
+    (folder / "pids").mkdir(exist_ok=True)
+    path = folder / name
+    path.write_text(f"#!{sys.executable}\nimport os, sys, time\nPIDS = {str(folder / 'pids')!r}\n{body}\n")
+    path.chmod(0o755)
+    return name
+
+
+ESCAPE = """
+pid = os.fork()
+if pid == 0:
+    os.setsid()  # its own session and group: killing the tool's group cannot reach it
+    time.sleep(60)  # ...and it keeps the tool's stdout and stderr open all that time
+    os._exit(0)
+open(os.path.join(PIDS, str(pid)), "w").close()
+"""
+
+
+@pytest.fixture
+def tools(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    folder = tmp_path / "tools"
+    folder.mkdir()
+    monkeypatch.setenv("PATH", f"{folder}{os.pathsep}{os.environ.get('PATH', '')}")
+    yield folder
+    for entry in (folder / "pids").glob("*") if (folder / "pids").exists() else ():
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(entry.name), signal.SIGKILL)
+
+
+def test_a_helper_that_escaped_the_group_cannot_hold_a_finished_tool(tools: Path) -> None:
+    """`setsid sleep 60 &` then exit: the tool's answer comes back at once, not after 60 s."""
+    name = _tool(tools, "escapes", ESCAPE + "print('System Integrity Protection status: enabled.')")
+    result = run_command([name], 2)
+    assert result.exit_code == 0 and not result.timed_out and result.error is None
+    assert result.stdout == "System Integrity Protection status: enabled.\n"
+    assert result.duration_ms < 10_000  # a ceiling far below the helper's 60 s, not a benchmark
+
+
+def test_a_hung_tool_with_an_escaped_helper_ends_at_its_timeout(tools: Path) -> None:
+    name = _tool(tools, "escapes-and-hangs", ESCAPE + "print('partial', flush=True)\ntime.sleep(3600)")
+    result = run_command([name], 1)
+    assert result.timed_out and result.exit_code is None
+    assert result.stdout == "partial\n"
+    assert result.duration_ms < 10_000
+
+
+def test_a_tool_that_closes_its_output_and_stays_is_timed_out(tools: Path) -> None:
+    name = _tool(tools, "daemon", "os.close(1)\nos.close(2)\ntime.sleep(3600)")
+    result = run_command([name], 0.5)
+    assert result.timed_out and result.exit_code is None
+    assert result.duration_ms < 10_000
+
+
+def test_endless_output_stops_at_the_deadline(tools: Path) -> None:
+    name = _tool(tools, "endless", "while True:\n    sys.stdout.write('y' * 65536)")
+    result = run_command([name], 0.5, max_bytes=1024)
+    assert result.timed_out and result.truncated
+    assert len(result.stdout) == 1024
+    assert result.duration_ms < 10_000
+
+
+@pytest.mark.parametrize("timeout", [float("nan"), -1.0, 0.0])
+def test_a_meaningless_timeout_means_no_time_not_forever(tools: Path, timeout: float) -> None:
+    name = _tool(tools, "sleeper", "time.sleep(3600)")
+    result = run_command([name], timeout)
+    assert result.timed_out and result.duration_ms < 10_000
+
+
+def test_the_session_budget_cuts_probes_short_and_skips_the_rest(tools: Path) -> None:
+    """Six hung probes, two workers, 1 s each but a 1.7 s budget: the first two time out on
+    their own (at 1 s), the next two are cut short by the budget (at 1.7 s), the last two never
+    start."""
+    from advisor.knowledge.model import Location, Probe
+    from advisor.probes import PlannedProbe, ProbeContext
+    from advisor.probes.execution import ProbeBudget, run_probes
+
+    context = ProbeContext()
+    planned = []
+    for i in range(6):
+        name = _tool(tools, f"hung{i}", "time.sleep(3600)")
+        probe = Probe(f"hung-{i}", name, (name,), "log_show", (), "test", 1.0, Location("test", 1))
+        planned.append(PlannedProbe(probe, [name], context))
+    runs = run_probes(planned, max_workers=2, budget=ProbeBudget.starting_now(1.7))
+    assert [r.probe_id for r in runs] == [f"hung-{i}" for i in range(6)]
+    assert [(r.timed_out, r.cut_short, r.not_run) for r in runs] == [
+        (True, False, False), (True, False, False), (True, True, False), (True, True, False),
+        (False, False, True), (False, False, True),
+    ]
+    assert "budget of 1.7 s" in (runs[2].error or "") and "not run" in (runs[5].error or "")
+    assert runs[5].to_json()["not_run"] is True and runs[5].exit_code is None
