@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 
 from advisor.exit_status import ExitStatus, UserError
+from advisor.plain_text import printable
 
 
 class UsageParser(argparse.ArgumentParser):
@@ -18,21 +19,13 @@ class UsageParser(argparse.ArgumentParser):
         raise UserError(f"{self.prog}: {message}")
 
 
-def one_line(message: str) -> str:
-    """A message as one printable line: line breaks and control characters from user input
-    (a multi-line --answer, a file name with ESC) are shown as escapes."""
-    if message.isprintable():
-        return message
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
-
-
 def guarded(command: Callable[[], int]) -> int:
     """Run a command the way every entry point must: user errors as one line on stderr with
     their exit status, internal errors as one line (a traceback only with ADVISOR_DEBUG)."""
     try:
         return int(command())
     except UserError as exc:
-        print(f"advisor: {one_line(exc.message)}", file=sys.stderr)
+        print(f"advisor: {printable(exc.message)}", file=sys.stderr)
         return int(exc.exit_status)
     except KeyboardInterrupt:
         print("advisor: interrupted", file=sys.stderr)
@@ -42,5 +35,5 @@ def guarded(command: Callable[[], int]) -> int:
     except Exception as exc:
         if os.environ.get("ADVISOR_DEBUG"):
             raise
-        print(f"advisor: internal error: {type(exc).__name__}: {one_line(str(exc))} (set ADVISOR_DEBUG=1 for details)", file=sys.stderr)
+        print(f"advisor: internal error: {type(exc).__name__}: {printable(str(exc))} (set ADVISOR_DEBUG=1 for details)", file=sys.stderr)
         return int(ExitStatus.INTERNAL_ERROR)

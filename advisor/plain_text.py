@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+import unicodedata
 
 # Knowledge-base prose marks commands and identifiers as `code`, Markdown style.
 _CODE_SPAN = re.compile(r"`[^`\n]+`")
@@ -35,6 +36,37 @@ def fill_paragraphs(text: str, width: int, indent: str = "") -> str:
     """Blank-line separated paragraphs, each filled with the same indent."""
     paragraphs = [p for p in str(text).split("\n\n") if p.strip()]
     return "\n".join(fill(p, width, indent, indent) for p in paragraphs)
+
+
+# Characters a terminal would act on rather than show: controls (ESC, line breaks), format and
+# bidi overrides (U+202E), separators, surrogates, private-use and unassigned code points.
+_UNSAFE_CATEGORIES = frozenset(("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"))
+_NAMED_ESCAPES = {"\n": "\\n", "\r": "\\r"}
+
+
+def printable(value: object, limit: int = 0) -> str:
+    """`value` as text a terminal shows literally, on one line: every character it would act on
+    is written as an escape (\\n, \\x1b, \\u202e). Untrusted text (a bundle's strings, a log
+    line, user input in an error) goes through this before it is printed. With `limit`, cut to
+    that many characters with an ellipsis."""
+    text = str(value)
+    if not text.isprintable():
+        out = []
+        for ch in text:
+            if ch in _NAMED_ESCAPES:
+                out.append(_NAMED_ESCAPES[ch])
+            elif ch == "\t" or ch.isprintable() or unicodedata.category(ch) not in _UNSAFE_CATEGORIES:
+                out.append(ch)
+            elif ord(ch) <= 0xFF:
+                out.append(f"\\x{ord(ch):02x}")
+            elif ord(ch) <= 0xFFFF:
+                out.append(f"\\u{ord(ch):04x}")
+            else:
+                out.append(f"\\U{ord(ch):08x}")
+        text = "".join(out)
+    if limit and len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
 
 
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.exit_status import UserError
+from advisor.plain_text import printable
 
 if TYPE_CHECKING:
     from advisor.output_file import Output
@@ -24,7 +25,7 @@ MAX_ANSWERS_BYTES = 1 << 20  # an answers file is a short mapping of FACT: VALUE
 
 def shown(value: str) -> str:
     """A value quoted for a one-line message: control characters and line breaks escaped."""
-    return repr(value) if not value.isprintable() or not value else value
+    return f"'{printable(value)}'" if not value.isprintable() or not value else value
 
 
 def probe_timeout(text: str) -> float:

@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from advisor.exit_status import UserError
+from advisor.plain_text import printable
 
 if TYPE_CHECKING:  # the engine and YAML load after the first screen is painted (launch speed)
     from advisor.conversation.dialogue import DialogueState
@@ -53,17 +54,11 @@ def state_dir() -> Path:
     return root / "advisor"
 
 
-def one_line(text: str, limit: int = 300) -> str:
-    """Text safe for a one-line message: control characters escaped, length capped."""
-    out = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-    return out if len(out) <= limit else out[: limit - 1] + "…"
-
-
 class SessionError(UserError):
     """A saved session that cannot be resumed, as one line naming its file."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(one_line(message, 600))
+        super().__init__(printable(message, 600))
 
 
 @dataclass
@@ -80,7 +75,7 @@ class ResumedSession:
 # so a field the dialogue gains is saved and validated without a change here (a type not listed
 # in READERS fails the tests, not a user's resume).
 def _wrong(where: str, key: str, wanted: str, value: Any) -> SessionError:
-    return SessionError(f"cannot resume {where}: result.tui.{key} must be {wanted}, not {one_line(repr(value), 40)}")
+    return SessionError(f"cannot resume {where}: result.tui.{key} must be {wanted}, not {printable(repr(value), 40)}")
 
 
 def _flag(value: Any, key: str, where: str) -> bool:
@@ -146,7 +141,7 @@ def tui_part(t: Transcript, where: str) -> tuple[DialogueState, bool]:
     if data is None:
         return DialogueState(described=True), False
     if not isinstance(data, dict):
-        raise SessionError(f"cannot resume {where}: result.tui must be a mapping, not {one_line(repr(data), 40)}")
+        raise SessionError(f"cannot resume {where}: result.tui must be a mapping, not {printable(repr(data), 40)}")
     values: dict[str, Any] = {}
     for f in dataclasses.fields(DialogueState):
         if f.name in data:

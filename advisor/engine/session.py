@@ -15,6 +15,7 @@ from advisor.engine.walk import Conclusion, Effort, KnowledgeIndex, QuestionChoi
 from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import UNKNOWN, KnowledgeBase, Question
+from advisor.plain_text import printable
 
 _TRUTHY = {"yes", "true", "on", "enabled", "1", "y"}
 _FALSY = {"no", "false", "off", "disabled", "0", "n"}
@@ -77,7 +78,7 @@ class Session:
             fact_id = self.kb.questions[fact].fact
         definition = self.kb.facts.get(fact_id)
         if definition is None:
-            raise UserError(f"unknown fact '{fact}' (see `advisor kb list facts`)")
+            raise UserError(f"unknown fact '{printable(fact, 80)}' (see `advisor kb list facts`)")
         value = value.strip()
         if value == UNKNOWN or value in definition.values:
             return fact_id, value
@@ -88,7 +89,7 @@ class Session:
         if alias is not None:
             return fact_id, alias
         raise UserError(
-            f"unknown value '{value}' for fact '{fact_id}' (expected one of {', '.join(definition.values)}, unknown)"
+            f"unknown value '{printable(value, 80)}' for fact '{fact_id}' (expected one of {', '.join(definition.values)}, unknown)"
         )
 
     def answer(self, fact_or_question: str, value: str, question_id: str | None = None) -> None:

@@ -7,55 +7,36 @@ are printed escaped, never raw.
 
 from __future__ import annotations
 
-import unicodedata
 from typing import Any
 
 from advisor.inspectors.inspection import BundleInspection
+from advisor.plain_text import plural, printable
 
 _PLATFORM_NAMES = {"macos": "macOS", "ios": "iOS"}
-_UNSAFE_CATEGORIES = ("Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn")
-
-
-def safe(value: Any) -> str:
-    """`value` as text a terminal shows literally: unsafe characters become \\xNN / \\uNNNN."""
-    text = str(value)
-    if all(ch.isprintable() for ch in text):
-        return text
-    out = []
-    for ch in text:
-        if ch == "\\" or unicodedata.category(ch) not in _UNSAFE_CATEGORIES:
-            out.append(ch)
-        elif ord(ch) <= 0xFF:
-            out.append(f"\\x{ord(ch):02x}")
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04x}")
-        else:
-            out.append(f"\\U{ord(ch):08x}")
-    return "".join(out)
 
 
 def _signature_line(part: dict[str, Any]) -> str:
     if part.get("signature_error"):
-        return f"signature: unreadable ({safe(part['signature_error'])})"
+        return f"signature: unreadable ({printable(part['signature_error'])})"
     signature = part.get("signature")
     if not signature:
         executable = part.get("executable") or {}
         if executable.get("error"):
-            return f"executable: {safe(executable['error'])}"
+            return f"executable: {printable(executable['error'])}"
         return "signature: none (unsigned)"
     cert = signature.get("signing_certificate")
     who = cert["common_name"] if cert else "ad hoc (no certificate)"
-    bits = [f"team {safe(signature['team_id'])}" if signature.get("team_id") else "no team"]
+    bits = [f"team {printable(signature['team_id'])}" if signature.get("team_id") else "no team"]
     if signature.get("hardened_runtime"):
         bits.append("hardened runtime")
     if signature.get("secure_timestamp"):
         bits.append("timestamped")
-    return f"signed: {safe(who)} ({', '.join(bits)})"
+    return f"signed: {printable(who)} ({', '.join(bits)})"
 
 
 def _profile_line(part: dict[str, Any]) -> str | None:
     if part.get("profile_error"):
-        return f"profile: unreadable ({safe(part['profile_error'])})"
+        return f"profile: unreadable ({printable(part['profile_error'])})"
     profile = part.get("profile")
     if not profile:
         return None
@@ -66,7 +47,7 @@ def _profile_line(part: dict[str, Any]) -> str | None:
         if profile.get("provisions_all_devices")
         else f"{devices} device(s)" if devices else "no device list"
     )
-    return f"profile: {safe(repr(profile.get('name')))} ({safe(profile.get('kind'))}, {scope}, expires {safe(expires)})"
+    return f"profile: {printable(repr(profile.get('name')))} ({printable(profile.get('kind'))}, {scope}, expires {printable(expires)})"
 
 
 def _part_lines(part: dict[str, Any], indent: str) -> list[str]:
@@ -82,7 +63,7 @@ def render_text(inspection: BundleInspection) -> str:
     platform = _PLATFORM_NAMES.get(bundle.get("platform", ""), bundle.get("platform", ""))
     kind = "provider bundle" if bundle.get("standalone_provider") else "app"
     version = bundle.get("short_version") or bundle.get("version") or "?"
-    lines = [f"{safe(bundle.get('path'))}  ({platform} {kind}, {safe(bundle.get('bundle_id'))} {safe(version)})"]
+    lines = [f"{printable(bundle.get('path'))}  ({platform} {kind}, {printable(bundle.get('bundle_id'))} {printable(version)})"]
     if bundle.get("stapled_ticket"):
         lines.append("  notarisation ticket stapled (Contents/CodeResources)")
     lines += _part_lines(bundle, "  ")
@@ -92,16 +73,16 @@ def render_text(inspection: BundleInspection) -> str:
             types = ", ".join(provider.get("provider_types") or []) or (
                 "not a Network Extension" if not provider.get("network_extension") else "unknown type"
             )
-            lines.append(f"  {safe(provider['path'])}  ({provider['kind']}, {safe(types)}, {safe(provider.get('bundle_id'))})")
+            lines.append(f"  {printable(provider['path'])}  ({provider['kind']}, {printable(types)}, {printable(provider.get('bundle_id'))})")
             lines += _part_lines(provider, "    ")
     if inspection.findings:
         lines.append("findings:")
         for finding in inspection.findings:
             where = f"{finding.path} [{finding.key}]" if finding.key else finding.path
             lines.append(f"  {finding.severity:<7} {finding.id}  ({finding.rule})")
-            lines.append(f"          {safe(where)}")
-            lines.append(f"          {safe(finding.detail)}")
+            lines.append(f"          {printable(where)}")
+            lines.append(f"          {printable(finding.detail)}")
     counts = {s: sum(1 for f in inspection.findings if f.severity == s) for s in ("error", "warning", "info")}
-    summary = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in counts.items() if n) or "no findings"
+    summary = ", ".join(plural(n, s) for s, n in counts.items() if n) or "no findings"
     lines.append(summary)
     return "\n".join(lines) + "\n"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import textwrap
 from collections import Counter
 
 from advisor.knowledge.model import KnowledgeBase
+from advisor.plain_text import fill, plural
 from advisor.triage.triage import LogMatch, TriageResult
 
 _KIND_LABEL = {"cause": "CAUSE", "context": "CONTEXT", "noise": "NOISE"}
@@ -14,14 +14,14 @@ _WIDTH = 100
 
 
 def _summary(result: TriageResult) -> str:
-    lines = f"{result.lines_read:,} line{'s' if result.lines_read != 1 else ''}"
+    lines = plural(result.lines_read, "line")
     if not result.matches:
         return f"Read {lines}: no known Network Extension messages found.\n"
     kinds = Counter(m.kind for m in result.matches)
     parts = ", ".join(f"{kinds[k]} {_PLURAL[k] if kinds[k] != 1 else k}" for k in ("cause", "context", "noise") if kinds[k])
     repeats = sum(m.count - 1 for m in result.matches)
-    repeat_note = f"; {repeats} repeated line{'s' if repeats != 1 else ''} folded in" if repeats else ""
-    return f"Read {lines}: {len(result.matches)} known message{'s' if len(result.matches) != 1 else ''} ({parts}){repeat_note}.\n"
+    repeat_note = f"; {plural(repeats, 'repeated line')} folded in" if repeats else ""
+    return f"Read {lines}: {plural(len(result.matches), 'known message')} ({parts}){repeat_note}.\n"
 
 
 def _diagnosis_line(kb: KnowledgeBase, diagnosis: str, weight: float) -> str:
@@ -37,7 +37,7 @@ def _match_block(m: LogMatch, kb: KnowledgeBase) -> list[str]:
     if sig is None:
         return out
     label = "Harmless noise: " if m.kind == "noise" else "Means: "
-    out.append(textwrap.fill(sig.meaning, _WIDTH, initial_indent="  " + label, subsequent_indent="    "))
+    out.append(fill(sig.meaning, _WIDTH, initial_indent="  " + label, subsequent_indent="    "))
     weights = sorted(sig.points_to, key=lambda p: -p[1])
     if weights:
         out.append("  Explained by:" if m.kind == "noise" else "  Points to:")

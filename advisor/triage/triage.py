@@ -19,6 +19,7 @@ from typing import BinaryIO
 from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import KnowledgeBase
+from advisor.plain_text import printable
 from advisor.triage.log_formats import parse_line
 from advisor.triage.normalise import captures_of
 from advisor.triage.signature_index import SignatureIndex
@@ -30,13 +31,6 @@ MAX_TEXT = 500  # characters of a matched line kept for display
 _SNIFF = 8192
 # ANSI escape sequences (CSI such as colours, OSC such as window titles): formatting, not text.
 _ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
-# What must not reach a terminal raw from a log line: control characters and bidi overrides.
-_UNSHOWABLE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def shown(text: str) -> str:
-    """`text` with control characters and bidi overrides written as escapes (\\x1b, \\u202e)."""
-    return _UNSHOWABLE.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass
@@ -148,12 +142,12 @@ class _Collector:
             captures.setdefault("process", record.process)
         if record.subsystem:
             captures.setdefault("subsystem", record.subsystem)
-        text = shown(line.strip())
+        text = printable(line.strip())
         if len(text) > MAX_TEXT:
             text = text[: MAX_TEXT - 1] + "…"
         ranked = sorted(sig.points_to, key=lambda p: -p[1])
         proves = list(sig.proves) if found.verbatim else []
-        captures = {k: shown(v) for k, v in captures.items()}
+        captures = {k: printable(v) for k, v in captures.items()}
         match = LogMatch(line_no, text, sig.id, found.score, sig.kind, [d for d, _ in ranked], captures, proves=proves)
         self.by_key[key] = match
         self.matches.append(match)

@@ -8,8 +8,9 @@ import plistlib
 from pathlib import Path
 
 from advisor.inspectors import inspect_bundle
-from advisor.inspectors.text_report import render_text, safe
+from advisor.inspectors.text_report import render_text
 from advisor.knowledge.model import KnowledgeBase
+from advisor.plain_text import printable as safe
 from tests.fixtures.bundle_builder import (
     APP_GROUPS,
     NETWORK_CLIENT,
@@ -218,7 +219,7 @@ def test_inspect_text_escapes_what_the_bundle_says(tmp_path: Path, kb: Knowledge
     text = render_text(inspect_bundle(built.path, kb))
     assert "\x1b" not in text and "\u202e" not in text
     header = text.splitlines()[0]
-    assert "\\x1b[31mred\\u202eevil\\x0aline" in header
+    assert "\\x1b[31mred\\u202eevil\\nline" in header  # escaped, never raw
     assert safe("plain text, with spaces") == "plain text, with spaces"
 
 

@@ -65,7 +65,7 @@ def test_colour_codes_are_stripped_and_controls_escaped(triage: LogTriage) -> No
 
 
 def test_shown_keeps_tabs_and_text() -> None:
-    from advisor.triage.triage import shown
+    from advisor.plain_text import printable as shown
 
     assert shown("a\tb é ✓") == "a\tb é ✓"
     assert shown("\x1b[2J\x00\x7f\x9b") == "\\x1b[2J\\x00\\x7f\\x9b"
