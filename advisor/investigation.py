@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from advisor import __version__
 from advisor.engine.describe import DescriptionMatcher, SymptomMatch, description_evidence
+from advisor.engine.facts import ResolvedFact
 from advisor.engine.resemblance import Resemblance, ResemblanceIndex, resemblance_pointers
 from advisor.engine.scoring import Assessment
 from advisor.engine.session import Session
@@ -23,6 +24,7 @@ from advisor.engine.stated_facts import StatedFact, StatementReader
 from advisor.engine.walk import QuestionChoice
 from advisor.evidence import Observation, Pointer, Source
 from advisor.knowledge.model import KnowledgeBase, Question
+from advisor.result_shape import ConfirmationEntry, DiagnoseResult, DiagnosisEntry, EvidenceEntry, FactEntry, ProbeEntry, QuestionEntry
 
 if TYPE_CHECKING:  # imported lazily at run time: each source pulls in its own parsers
     from advisor.probes import PlannedProbe, ProbeContext, ProbeRun
@@ -315,9 +317,9 @@ class Investigation:
         """The command that answers the question, for this app when advisor knows its path."""
         return question.check.replace("{app_path}", self.app_path() or EXAMPLE_APP_PATH)
 
-    def question_json(self, c: QuestionChoice) -> dict[str, Any]:
+    def question_json(self, c: QuestionChoice) -> QuestionEntry:
         q = c.question
-        entry: dict[str, Any] = {"question": q.id, "fact": q.fact, "text": q.text, "cost": q.cost}
+        entry: QuestionEntry = {"question": q.id, "fact": q.fact, "text": q.text, "cost": q.cost}
         if q.check:
             entry["check"] = self.check_command(q)
         if q.probes:
@@ -325,7 +327,7 @@ class Investigation:
         entry["why"] = c.why()
         return entry
 
-    def result(self) -> dict[str, Any]:
+    def result(self) -> DiagnoseResult:
         """The contract's `diagnose --format json` shape."""
         session = self.session
         facts = session.facts
@@ -338,11 +340,7 @@ class Investigation:
             "ruled_out": [
                 {"id": a.id, "title": a.diagnosis.title, "reasons": a.ruled_out} for a in session.ranking.ruled_out
             ],
-            "facts": {
-                f: {"value": r.value, "source": str(r.source), "detail": r.detail}
-                | ({"conflicts": [{"value": c.value, "source": str(c.source), "detail": c.detail} for c in r.conflicts]} if r.conflicts else {})
-                for f, r in sorted(facts.resolved.items())
-            },
+            "facts": {f: fact_json(r) for f, r in sorted(facts.resolved.items())},
             "asked": [
                 {"question": a.question, "text": a.text, "answer": a.answer, "source": a.source} for a in session.asked()
             ],
@@ -401,18 +399,26 @@ def _count_quoted_messages_once(
 PROBE_OUTPUT_LIMIT = 64 * 1024  # per stream in a result: a `log show` can print megabytes
 
 
-def probe_json(run: ProbeRun) -> dict[str, Any]:
-    """The contract's probe entry plus the output itself, so reports can show it."""
+def probe_json(run: ProbeRun) -> ProbeEntry:
+    """The contract's probe entry plus the output itself (its last 64 KB), so reports can show it."""
     out = run.to_json()
-    for stream in ("stdout", "stderr"):
-        text = getattr(run, stream) or ""
-        out[stream] = text if len(text) <= PROBE_OUTPUT_LIMIT else text[-PROBE_OUTPUT_LIMIT:]
-        if len(text) > PROBE_OUTPUT_LIMIT:
-            out[f"{stream}_clipped"] = True
+    stdout, stderr = run.stdout or "", run.stderr or ""
+    out["stdout"], out["stderr"] = stdout[-PROBE_OUTPUT_LIMIT:], stderr[-PROBE_OUTPUT_LIMIT:]
+    if len(stdout) > PROBE_OUTPUT_LIMIT:
+        out["stdout_clipped"] = True
+    if len(stderr) > PROBE_OUTPUT_LIMIT:
+        out["stderr_clipped"] = True
     return out
 
 
-def confirmation_json(a: Assessment) -> dict[str, Any] | None:
+def fact_json(r: ResolvedFact) -> FactEntry:
+    entry: FactEntry = {"value": r.value, "source": str(r.source), "detail": r.detail}
+    if r.conflicts:
+        entry["conflicts"] = [{"value": c.value, "source": str(c.source), "detail": c.detail} for c in r.conflicts]
+    return entry
+
+
+def confirmation_json(a: Assessment) -> ConfirmationEntry | None:
     c = a.confirmation
     if c is None:
         return None
@@ -425,9 +431,9 @@ def confirmation_json(a: Assessment) -> dict[str, Any] | None:
     }
 
 
-def assessment_json(a: Assessment) -> dict[str, Any]:
+def assessment_json(a: Assessment) -> DiagnosisEntry:
     d = a.diagnosis
-    evidence = []
+    evidence: list[EvidenceEntry] = []
     for e in a.evidence:
         if e.fact:
             evidence.append({"fact": e.fact, "value": e.value, "source": str(e.source), "detail": e.detail, "weight": e.weight})

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from advisor.exit_status import ExitStatus, UserError
+from advisor.result_shape import DiagnoseResult
 
 _HEX_ID = (
     r"[0-9A-Fa-f]{8}-[0-9A-Fa-f]{16}|[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}"
@@ -307,7 +308,7 @@ class Redactor:
         return text
 
 
-def redact_result(result: dict[str, Any], redactor: Redactor | None = None) -> dict[str, Any]:
+def redact_result(result: DiagnoseResult, redactor: Redactor | None = None) -> DiagnoseResult:
     """A redacted deep copy of a `diagnose --format json` result, marked `"redacted": true`.
     RedactionFailed (nothing may be written then) when redaction itself fails."""
     try:

@@ -11,9 +11,10 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from advisor.exit_status import ExitStatus
+from advisor.result_shape import DiagnoseResult, ProbeEntry
 
 if TYPE_CHECKING:
     from advisor.output_file import Output
@@ -39,10 +40,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def with_probe_outputs(result: dict[str, Any], runs: list[ProbeRun]) -> dict[str, Any]:
+def with_probe_outputs(result: DiagnoseResult, runs: list[ProbeRun]) -> DiagnoseResult:
     """The result with each probe's stdout/stderr added (reports show them; the contract's
     `probes[]` entries carry only argv, exit code, duration and facts)."""
-    probes = []
+    probes: list[ProbeEntry] = []
     for entry, run in zip(result.get("probes") or [], runs, strict=False):
         probes.append({**entry, "stdout": run.stdout, "stderr": run.stderr})
     return {**result, "probes": probes} if probes else result

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from advisor.exit_status import UserError
+from advisor.result_shape import DiagnoseResult
 
 FORMAT_SUFFIXES = {"markdown": ".md", "html": ".html", "json": ".json"}
 FORMAT_NAMES = {"markdown": "Markdown", "html": "HTML", "json": "JSON"}
@@ -25,7 +25,7 @@ def with_suffix_for(path_text: str, fmt: str) -> str:
     return path_text
 
 
-def write_report(result: dict[str, Any], fmt: str, path: str | Path, redact: bool = True) -> Path:
+def write_report(result: DiagnoseResult, fmt: str, path: str | Path, redact: bool = True) -> Path:
     """Render and write (advisor.output_file: a device in place, a file atomically, never through
     someone else's link); UserError (one line) when the format or the path fails."""
     from advisor.output_file import write_output

@@ -13,7 +13,6 @@ import dataclasses
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
 
 from advisor.evidence import Observation
 from advisor.exit_status import UserError
@@ -22,6 +21,7 @@ from advisor.probes.catalog import PlannedProbe
 from advisor.probes.context import ProbeContext
 from advisor.probes.parsers import parser_spec
 from advisor.probes.runner import run_command
+from advisor.result_shape import ProbeEntry
 
 
 @dataclass
@@ -44,9 +44,9 @@ class ProbeRun:
     def facts(self) -> dict[str, str]:
         return {o.fact: o.value for o in self.observations}
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> ProbeEntry:
         """The contract's `probes[]` entry (argv, exit_code, duration_ms, facts) plus extras."""
-        return {
+        entry: ProbeEntry = {
             "id": self.probe_id,
             "argv": list(self.argv),
             "exit_code": self.exit_code,
@@ -56,7 +56,12 @@ class ProbeRun:
             "timed_out": self.timed_out,
             "error": self.error,
             "truncated": self.truncated,
-        } | ({"cut_short": True} if self.cut_short else {}) | ({"not_run": True} if self.not_run else {})
+        }
+        if self.cut_short:
+            entry["cut_short"] = True
+        if self.not_run:
+            entry["not_run"] = True
+        return entry
 
 
 _BUDGET_SLACK_SECONDS = 0.1

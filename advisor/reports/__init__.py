@@ -8,9 +8,9 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
-from typing import Any
 
 from advisor.exit_status import ExitStatus, UserError
+from advisor.result_shape import DiagnoseResult
 
 # format -> (module, function); each renderer takes the result dict and returns text.
 RENDERERS: dict[str, tuple[str, str]] = {
@@ -20,11 +20,11 @@ RENDERERS: dict[str, tuple[str, str]] = {
 }
 
 
-def render_json(result: dict[str, Any]) -> str:
+def render_json(result: DiagnoseResult) -> str:
     return json.dumps(result, indent=2, ensure_ascii=False) + "\n"
 
 
-def render_report(result: dict[str, Any], fmt: str, redact: bool = True) -> str:
+def render_report(result: DiagnoseResult, fmt: str, redact: bool = True) -> str:
     if redact:  # fails closed: without redaction nothing is rendered, so nothing is written
         try:
             from advisor.redaction import redact_result
@@ -42,5 +42,5 @@ def render_report(result: dict[str, Any], fmt: str, redact: bool = True) -> str:
         module = importlib.import_module(module_name)
     except ImportError:
         raise UserError(f"the {fmt} report format is not available yet") from None
-    renderer: Callable[[dict[str, Any]], str] = getattr(module, func_name)
+    renderer: Callable[[DiagnoseResult], str] = getattr(module, func_name)
     return renderer(result)

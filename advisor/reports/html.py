@@ -25,6 +25,7 @@ from advisor.reports.summary import (
     shown_in_full,
     summary_paragraph,
 )
+from advisor.result_shape import DiagnoseResult, DiagnosisEntry
 
 _CSS = """
 :root { color-scheme: light; }
@@ -81,7 +82,7 @@ def _pre(text: str) -> str:
     return f"<pre>{_e(text)}</pre>"
 
 
-def _diagnosis(d: dict[str, Any]) -> list[str]:
+def _diagnosis(d: DiagnosisEntry) -> list[str]:
     out = [
         f"<h2>Diagnosis: {_e(d['title'])}</h2>",
         f"<p><code>{_e(d['id'])}</code> {_status(str(d['status']))} score {float(d.get('score', 0)):.2f}</p>",
@@ -112,10 +113,10 @@ def _diagnosis(d: dict[str, Any]) -> list[str]:
     return out
 
 
-def _raw_material(result: dict[str, Any]) -> list[str]:
+def _raw_material(result: DiagnoseResult) -> list[str]:
     out: list[str] = []
-    describe = result.get("describe") or {}
-    if describe.get("text"):
+    describe = result.get("describe")
+    if describe and describe.get("text"):
         out.append(_details("The problem as described", _pre(str(describe["text"]).strip())))
     facts = result.get("facts") or {}
     if facts:
@@ -156,7 +157,7 @@ def _raw_material(result: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_html(result: dict[str, Any]) -> str:
+def render_html(result: DiagnoseResult) -> str:
     diagnoses = result.get("diagnoses") or []
     title = f"advisor report: {report_title(result)}"
     body = [f"<h1>{_e(title)}</h1>", f'<p class="summary">{_prose(summary_paragraph(result))}</p>']

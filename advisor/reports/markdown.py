@@ -26,6 +26,7 @@ from advisor.reports.summary import (
     shown_in_full,
     summary_paragraph,
 )
+from advisor.result_shape import DiagnoseResult, DiagnosisEntry
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 
@@ -68,7 +69,7 @@ def _cell(text: Any) -> str:
     return md_text(text) or " "
 
 
-def _diagnosis(d: dict[str, Any]) -> list[str]:
+def _diagnosis(d: DiagnosisEntry) -> list[str]:
     out = [
         f"## Diagnosis: {md_text(d['title'])}",
         "",
@@ -98,10 +99,10 @@ def _diagnosis(d: dict[str, Any]) -> list[str]:
     return out
 
 
-def _raw_material(result: dict[str, Any]) -> list[str]:
+def _raw_material(result: DiagnoseResult) -> list[str]:
     out: list[str] = []
-    describe = result.get("describe") or {}
-    if describe.get("text"):
+    describe = result.get("describe")
+    if describe and describe.get("text"):
         out += _details("The problem as described", md_fence(str(describe["text"]).strip()))
     facts = result.get("facts") or {}
     if facts:
@@ -142,7 +143,7 @@ def _raw_material(result: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_markdown(result: dict[str, Any]) -> str:
+def render_markdown(result: DiagnoseResult) -> str:
     diagnoses = result.get("diagnoses") or []
     out = [f"# advisor report: {md_text(report_title(result))}", "", md_text(summary_paragraph(result)), ""]
     full = shown_in_full(diagnoses)

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from advisor.plain_text import fill, fill_paragraphs
 from advisor.reports.summary import shown_in_full
+from advisor.result_shape import DiagnoseResult, DiagnosisEntry, EvidenceEntry
 
 WIDTH = 100
 
 
-def _evidence_line(e: dict[str, Any]) -> str:
+def _evidence_line(e: EvidenceEntry) -> str:
     if e["fact"] in ("log", "bundle", "describe", "probe", "answer"):
         return f"[{e['source']}] {e['detail']}"
     return f"{e['fact']}={e['value']} [{e['source']}] {e['detail']}".rstrip()
 
 
-def _full_diagnosis(i: int, d: dict[str, Any]) -> list[str]:
+def _full_diagnosis(i: int, d: DiagnosisEntry) -> list[str]:
     out = ["", f"{'Most likely cause' if i == 0 else f'#{i + 1}'}: {d['title']}", f"  [{d['id']}] {d['status']}, score {d['score']:.2f}", ""]
     out.append(fill_paragraphs(d.get("explanation") or d.get("summary", ""), WIDTH, "  "))
     out += ["", "  Why advisor thinks so:"]
@@ -31,7 +30,7 @@ def _full_diagnosis(i: int, d: dict[str, Any]) -> list[str]:
     return out
 
 
-def render_text(result: dict[str, Any], verbose: bool = False) -> str:
+def render_text(result: DiagnoseResult, verbose: bool = False) -> str:
     out: list[str] = []
     diagnoses = result.get("diagnoses", [])
     if not diagnoses:

@@ -20,6 +20,7 @@ from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import KnowledgeBase
 from advisor.plain_text import printable
+from advisor.result_shape import LogMatchEntry
 from advisor.triage.log_formats import parse_line
 from advisor.triage.normalise import captures_of
 from advisor.triage.signature_index import SignatureIndex
@@ -45,7 +46,7 @@ class LogMatch:
     count: int = 1
     proves: list[str] = field(default_factory=list)  # diagnoses this verbatim message proves
 
-    def to_json(self) -> dict:
+    def to_json(self) -> LogMatchEntry:
         return {
             "line": self.line,
             "text": self.text,
