@@ -24,10 +24,18 @@ from advisor.engine.stated_facts import StatedFact, StatementReader
 from advisor.engine.walk import QuestionChoice
 from advisor.evidence import Observation, Pointer, Source
 from advisor.knowledge.model import KnowledgeBase, Question
-from advisor.result_shape import ConfirmationEntry, DiagnoseResult, DiagnosisEntry, EvidenceEntry, FactEntry, ProbeEntry, QuestionEntry
 
-if TYPE_CHECKING:  # imported lazily at run time: each source pulls in its own parsers
+if TYPE_CHECKING:
     from advisor.probes import PlannedProbe, ProbeContext, ProbeRun
+    from advisor.result_shape import (  # imported lazily at run time: each source pulls in its own parsers
+        ConfirmationEntry,
+        DiagnoseResult,
+        DiagnosisEntry,
+        EvidenceEntry,
+        FactEntry,
+        ProbeEntry,
+        QuestionEntry,
+    )
     from advisor.triage import LogMatch, LogTriage
 
 FINDING_WEIGHTS = {"error": 5.0, "warning": 2.0, "info": 0.5}
@@ -52,39 +60,98 @@ def probe_budget_seconds(timeout: float | None) -> float:
 
 @dataclass
 class KnowledgeRuntime:
-    """The compiled, reusable pieces of one knowledge base (matchers are built once)."""
+    """The compiled, reusable pieces of one knowledge base (matchers are built once).
+
+    Building them (stemming every phrase, planning the log prefilter's anchors, weighing the
+    diagnoses' words) costs more than the rest of a scripted run, and depends only on the
+    knowledge base and the matchers' code: a cached base keeps them in the same cache, so a
+    command builds them once per knowledge-base version, not once per run."""
 
     kb: KnowledgeBase
     _describe: DescriptionMatcher | None = None
     _triage: LogTriage | None = None
     _resemblance: ResemblanceIndex | None = None
     _statements: StatementReader | None = None
+    _restored: bool = False
 
     @property
     def statements(self) -> StatementReader:
+        self._restore()
         if self._statements is None:
             self._statements = StatementReader(self.kb)
         return self._statements
 
     @property
     def describe(self) -> DescriptionMatcher:
+        self._restore()
         if self._describe is None:
             self._describe = DescriptionMatcher(self.kb)
         return self._describe
 
     @property
     def resemblance(self) -> ResemblanceIndex:
+        self._restore()
         if self._resemblance is None:
             self._resemblance = ResemblanceIndex(self.kb)
         return self._resemblance
 
     @property
     def triage(self) -> LogTriage:
+        self._restore()
         if self._triage is None:
             from advisor.triage import LogTriage
 
             self._triage = LogTriage(self.kb)
         return self._triage
+
+    def _restore(self) -> None:
+        """Once: the matchers from the cache, or, for a cached base, all built and cached."""
+        if self._restored:
+            return
+        self._restored = True
+        key = _matchers_key(self.kb)
+        if key is None:
+            return  # an uncached base (ADVISOR_NO_CACHE, tests): each is built when first needed
+        from advisor.knowledge import compiled_cache
+
+        parts = compiled_cache.read_derived(key, {"kb": self.kb})
+        if isinstance(parts, tuple) and len(parts) == 4:
+            self._statements, self._describe, self._resemblance, self._triage = parts
+            return
+        from advisor.triage import LogTriage
+
+        self._statements, self._describe = StatementReader(self.kb), DescriptionMatcher(self.kb)
+        self._resemblance, self._triage = ResemblanceIndex(self.kb), LogTriage(self.kb)
+        compiled_cache.write_derived(key, (self._statements, self._describe, self._resemblance, self._triage), {"kb": self.kb})
+
+
+# The code of the matchers the runtime caches: a change to any of it makes a new cache entry.
+_MATCHER_SOURCES = (
+    "engine/describe.py",
+    "engine/stated_facts.py",
+    "engine/resemblance.py",
+    "triage/__init__.py",
+    "triage/anchors.py",
+    "triage/log_formats.py",
+    "triage/normalise.py",
+    "triage/signature_index.py",
+    "triage/triage.py",
+)
+
+
+def _matchers_key(kb: KnowledgeBase) -> str | None:
+    if not kb.content_key:
+        return None
+    import hashlib
+
+    digest = hashlib.sha256(kb.content_key.encode())
+    package = Path(__file__).resolve().parent
+    try:
+        for source in _MATCHER_SOURCES:
+            digest.update((package / source).read_bytes())
+    except OSError:
+        return None
+    return digest.hexdigest()
 
 
 @dataclass

@@ -24,14 +24,11 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
-import hashlib
 import os
 import re
-import secrets
 import select
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -221,6 +218,8 @@ def refuse_overlaps(outputs: Sequence[Output], inputs: Sequence[tuple[str, str]]
 def _hidden_stem(name: str) -> str:
     if len(name) <= _NAME_ROOM:
         return f".{name}"
+    import hashlib  # only for names too long to keep whole
+
     return f".{name[: _NAME_ROOM - 9]}~{hashlib.sha256(name.encode('utf-8', 'surrogatepass')).hexdigest()[:8]}"
 
 
@@ -400,7 +399,7 @@ def _write_stream(out: Output, data: bytes) -> None:
 def _replace_file(out: Output, data: bytes) -> None:
     assert out.path is not None
     target = out.path
-    tmp = target.parent / f"{_hidden_stem(target.name)}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}"
+    tmp = target.parent / f"{_hidden_stem(target.name)}.{os.getpid()}.{os.urandom(4).hex()}{TEMP_SUFFIX}"
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600 if out.private else 0o666)
     try:
         try:
@@ -428,6 +427,8 @@ def _replace_file(out: Output, data: bytes) -> None:
 
 def _kept(data: bytes, what: str, out: Output) -> str:
     """Keep text that could not be written in the temp folder: " (the report was kept in X)"."""
+    import tempfile  # only when writing failed (rare): it imports `random`
+
     suffix = out.path.suffix if out.path is not None and out.path.suffix else ".txt"
     try:
         fd, kept = tempfile.mkstemp(prefix=f"advisor-{what}-", suffix=suffix)

@@ -42,7 +42,9 @@ class _VersionAction(argparse.Action):
         parser.exit(0)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with `only` just that command's parser (running one command
+    need not import every other command's module)."""
     parser = UsageParser(
         prog="advisor",
         description="Troubleshoot Apple Network Extension providers (VPN, proxy, content filter, DNS).",
@@ -51,7 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=UsageParser)
     import importlib
 
-    for name in COMMAND_MODULES:
+    for name in (only,) if only else COMMAND_MODULES:
         module = importlib.import_module(f"advisor.cli.{name}_cmd")
         module.register(sub)
     return parser
@@ -66,7 +68,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launch.main(args[1:] if args and args[0] == "tui" else args)
 
     def dispatch() -> int:
-        ns = build_parser().parse_args(args)
+        ns = build_parser(args[0] if args[0] in COMMAND_MODULES else None).parse_args(args)
         if not getattr(ns, "func", None):
             ns = build_parser().parse_args(["tui"])
         return int(ns.func(ns))

@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from advisor.exit_status import ExitStatus
-from advisor.result_shape import DiagnoseResult, ProbeEntry
 
 if TYPE_CHECKING:
     from advisor.output_file import Output
     from advisor.probes import ProbeRun
+    from advisor.result_shape import DiagnoseResult, ProbeEntry
 
 FORMATS = ("markdown", "html", "json", "text")
 

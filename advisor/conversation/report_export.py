@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from advisor.exit_status import UserError
-from advisor.result_shape import DiagnoseResult
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import DiagnoseResult
 
 FORMAT_SUFFIXES = {"markdown": ".md", "html": ".html", "json": ".json"}
 FORMAT_NAMES = {"markdown": "Markdown", "html": "HTML", "json": "JSON"}

@@ -13,6 +13,7 @@ import hashlib
 import os
 import pickle
 from pathlib import Path
+from typing import BinaryIO
 
 from advisor import __version__
 from advisor.knowledge.model import KnowledgeBase
@@ -70,11 +71,61 @@ def write(key: str, kb: KnowledgeBase) -> None:
     _prune(folder)
 
 
+class _SharedPickler(pickle.Pickler):
+    """Pickles what is built from a knowledge base without the base itself: the objects in
+    `shared` (the knowledge base a matcher refers to) are written as a name and put back on load."""
+
+    def __init__(self, file: BinaryIO, shared: dict[str, object]) -> None:
+        super().__init__(file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._names = {id(obj): name for name, obj in shared.items()}
+
+    def persistent_id(self, obj: object) -> str | None:
+        return self._names.get(id(obj))
+
+
+class _SharedUnpickler(pickle.Unpickler):
+    def __init__(self, file: BinaryIO, shared: dict[str, object]) -> None:
+        super().__init__(file)
+        self._shared = shared
+
+    def persistent_load(self, pid: object) -> object:
+        if not isinstance(pid, str) or pid not in self._shared:
+            raise pickle.UnpicklingError(f"unknown shared object {pid!r}")
+        return self._shared[pid]
+
+
+def read_derived(key: str, shared: dict[str, object]) -> object | None:
+    """What was built from the knowledge base of `key` (its matchers), or None; `shared` names
+    the live objects the pickle refers to (the knowledge base itself)."""
+    path = cache_dir() / f"{key}.derived.pickle"
+    try:
+        with open(path, "rb") as fh:
+            return _SharedUnpickler(fh, shared).load()
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError):
+        return None
+
+
+def write_derived(key: str, obj: object, shared: dict[str, object]) -> None:
+    import tempfile
+
+    folder = cache_dir()
+    try:
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        fd, tmp = tempfile.mkstemp(prefix=".derived-", dir=str(folder))
+        with os.fdopen(fd, "wb") as fh:
+            _SharedPickler(fh, shared).dump(obj)
+        os.replace(tmp, folder / f"{key}.derived.pickle")
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        return  # not cached: it is built again next time
+    _prune(folder)
+
+
 def _prune(folder: Path) -> None:
     """Every edit makes a new entry: keep the few used last, so the folder does not grow for ever."""
     try:
-        entries = sorted(folder.glob("*.pickle"), key=lambda p: p.stat().st_mtime, reverse=True)
-        for old in entries[KEEP:]:
-            old.unlink(missing_ok=True)
+        for kind in ("*.derived.pickle", "*[!d].pickle"):  # what is built from bases, and bases
+            entries = sorted(folder.glob(kind), key=lambda p: p.stat().st_mtime, reverse=True)
+            for old in entries[KEEP:]:
+                old.unlink(missing_ok=True)
     except OSError:
         pass  # another process pruned it first

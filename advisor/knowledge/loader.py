@@ -642,6 +642,7 @@ def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBa
             if key:
                 compiled_cache.write(key, kb)
         kb.root = str(root)
+        kb.content_key = key or ""
     if strict and kb.problems:
         raise KnowledgeError(kb.problems)
     return kb

@@ -268,6 +268,9 @@ class KnowledgeBase:
     problems: list[str] = field(default_factory=list)
     # word -> the word it counts as when matching descriptions (vocabulary.yaml)
     vocabulary: dict[str, str] = field(default_factory=dict)
+    # The compiled cache's key for this exact content ("" when not cached): what is built from
+    # the base (its matchers) is cached under it too.
+    content_key: str = field(default="", compare=False)
 
     def question_for_fact(self, fact: str) -> Question | None:
         for q in self.questions.values():

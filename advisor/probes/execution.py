@@ -13,6 +13,7 @@ import dataclasses
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from advisor.evidence import Observation
 from advisor.exit_status import UserError
@@ -21,7 +22,9 @@ from advisor.probes.catalog import PlannedProbe
 from advisor.probes.context import ProbeContext
 from advisor.probes.parsers import parser_spec
 from advisor.probes.runner import run_command
-from advisor.result_shape import ProbeEntry
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import ProbeEntry
 
 
 @dataclass

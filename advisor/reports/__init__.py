@@ -8,9 +8,12 @@ from __future__ import annotations
 import importlib
 import json
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from advisor.exit_status import ExitStatus, UserError
-from advisor.result_shape import DiagnoseResult
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import DiagnoseResult
 
 # format -> (module, function); each renderer takes the result dict and returns text.
 RENDERERS: dict[str, tuple[str, str]] = {

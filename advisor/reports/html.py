@@ -8,7 +8,7 @@ their address, and code wraps instead of running off the page.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.reports.summary import (
     MAX_ALSO_CONSIDERED,
@@ -25,7 +25,9 @@ from advisor.reports.summary import (
     shown_in_full,
     summary_paragraph,
 )
-from advisor.result_shape import DiagnoseResult, DiagnosisEntry
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import DiagnoseResult, DiagnosisEntry
 
 _CSS = """
 :root { color-scheme: light; }

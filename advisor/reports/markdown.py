@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from advisor.reports.summary import (
     MAX_ALSO_CONSIDERED,
@@ -26,7 +26,9 @@ from advisor.reports.summary import (
     shown_in_full,
     summary_paragraph,
 )
-from advisor.result_shape import DiagnoseResult, DiagnosisEntry
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import DiagnoseResult, DiagnosisEntry
 
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
 

@@ -10,8 +10,11 @@ from __future__ import annotations
 import re
 import shlex
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from advisor.result_shape import DiagnoseResult, DiagnosisEntry, EvidenceEntry, LogMatchEntry, ProbeEntry
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import DiagnoseResult, DiagnosisEntry, EvidenceEntry, LogMatchEntry, ProbeEntry
+
 
 # Knowledge-base prose marks commands and identifiers as `code`, Markdown style.
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")

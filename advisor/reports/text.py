@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from advisor.plain_text import fill, fill_paragraphs
 from advisor.reports.summary import shown_in_full
-from advisor.result_shape import DiagnoseResult, DiagnosisEntry, EvidenceEntry
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import DiagnoseResult, DiagnosisEntry, EvidenceEntry
 
 WIDTH = 100
 

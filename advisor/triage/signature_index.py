@@ -69,6 +69,8 @@ class CompiledSignature:
     required: list[str]  # literal pieces of quoted parts, normalised
     patterns: list[re.Pattern[str]]
     min_score: float
+    # Its place in scoring order: most specific (longest text) first, then catalog order.
+    order: tuple[int, int] = (0, 0)
 
     @classmethod
     def build(cls, sig: Signature) -> CompiledSignature:
@@ -154,8 +156,6 @@ class SignatureIndex:
     # For each anchor the prefilter scans for: its signatures, and the longer anchors that
     # contain it with theirs (a line holding one of those holds this one too).
     _found_by: dict[str, list[tuple[str, list[CompiledSignature]]]] = field(default_factory=dict)
-    # id(compiled) -> its place in scoring order: most specific (longest text) first, then catalog order.
-    _order: dict[int, tuple[int, int]] = field(default_factory=dict)
     # All those anchors in one regex: on one short line, one search beats one per first character.
     _anchors_in_line: re.Pattern[str] = field(default_factory=lambda: re.compile(r"(?!)"))
     _scores: Memo[tuple[tuple[int, ...], str], MessageScore] = field(default_factory=lambda: Memo())
@@ -178,7 +178,8 @@ class SignatureIndex:
         # A line holding a longer anchor also holds any anchor inside it: the prefilter needs the shortest.
         needed = [a for a in index.by_anchor if not any(b != a and b in a for b in index.by_anchor)]
         index._found_by = {a: [(b, index.by_anchor[b]) for b in index.by_anchor if a in b] for a in needed}
-        index._order = {id(cs): (-len(cs.norm), n) for n, cs in enumerate(compiled)}
+        for n, cs in enumerate(compiled):
+            cs.order = (-len(cs.norm), n)
         if needed:
             index._anchors_in_line = re.compile(_trie_regex(sorted(needed)))
         groups: dict[str, list[str]] = {}
@@ -249,7 +250,7 @@ class SignatureIndex:
                     for cs in sigs:
                         found[id(cs)] = cs
             match = scan.search(line, match.start() + 1)
-        return sorted(found.values(), key=lambda cs: self._order[id(cs)])
+        return sorted(found.values(), key=lambda cs: cs.order)
 
     def score_message(self, line: str, message: str) -> MessageScore:
         """`best_match` without the message's captures, plus its normalised form (the

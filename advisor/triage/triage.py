@@ -14,16 +14,18 @@ import re
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from advisor.evidence import Observation, Pointer, Source
 from advisor.exit_status import UserError
 from advisor.knowledge.model import KnowledgeBase
 from advisor.plain_text import printable
-from advisor.result_shape import LogMatchEntry
 from advisor.triage.log_formats import parse_line
 from advisor.triage.normalise import captures_of
 from advisor.triage.signature_index import SignatureIndex
+
+if TYPE_CHECKING:  # annotations only (the result is plain dictionaries)
+    from advisor.result_shape import LogMatchEntry
 
 BLOCK = 4 << 20
 MAX_LINE = 64 << 10

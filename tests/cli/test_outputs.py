@@ -308,7 +308,9 @@ def test_a_write_that_fails_keeps_the_text_and_leaves_the_old_file(tmp_path: Pat
     target = tmp_path / "report.md"
     target.write_text("old report")
     monkeypatch.setenv("TMPDIR", str(tmp_path))
-    monkeypatch.setattr(output_file.tempfile, "tempdir", None)
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", None)  # TMPDIR is read again
 
     def full_disk(*_: object, **__: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
