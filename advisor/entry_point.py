@@ -16,7 +16,8 @@ class UsageParser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit 2 (our BAD_INPUT)."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UserError(f"{self.prog}: {message}")
+        # The entry point prefixes "advisor: " itself; a subcommand names itself ("advisor diagnose: ...").
+        raise UserError(message if self.prog == "advisor" else f"{self.prog}: {message}")
 
 
 def guarded(command: Callable[[], int]) -> int:
