@@ -49,12 +49,41 @@ def tool_override_variable(tool: str) -> str:
 
 
 def resolve_tool(argv0: str) -> str | None:
-    """The program to run for argv[0], or None when it is not available here."""
+    """The program to run for argv[0], or None when it is not available here.
+
+    Asked for every probe each time the conversation moves on: the answer is remembered while
+    PATH, the tool's override variable and the PATH folders themselves (their modification
+    times: a tool added or removed changes them) stay as they were."""
     if not argv0:
         return None
+    path = os.environ.get("PATH", "")
+    override = os.environ.get(tool_override_variable(argv0)) if os.path.isabs(argv0) else None
+    # The folders that decide the answer: PATH's, and those of an absolute tool and its override.
+    folders = os.pathsep.join([path, *(os.path.dirname(p) for p in (argv0, override or "") if os.path.isabs(p))])
+    key = (argv0, path, override, _folder_stamps(folders))
+    if key not in _resolved:
+        if len(_resolved) > 1024:
+            _resolved.clear()
+        _resolved[key] = _resolve_tool(argv0, override)
+    return _resolved[key]
+
+
+_resolved: dict[tuple[str, str, str | None, tuple[int, ...]], str | None] = {}
+
+
+def _folder_stamps(path: str) -> tuple[int, ...]:
+    stamps = []
+    for folder in path.split(os.pathsep):
+        try:
+            stamps.append(os.stat(folder or ".").st_mtime_ns)
+        except OSError:
+            stamps.append(-1)
+    return tuple(stamps)
+
+
+def _resolve_tool(argv0: str, override: str | None) -> str | None:
     if not os.path.isabs(argv0):
         return argv0 if shutil.which(argv0) else None
-    override = os.environ.get(tool_override_variable(argv0))
     if override:
         return override if os.path.isfile(override) and os.access(override, os.X_OK) else None
     on_path = shutil.which(os.path.basename(argv0))
