@@ -428,9 +428,15 @@ def confirming_question(
         ]
         if candidates:
             q = min(candidates, key=lambda q: (question_cost(q, effort), -q.priority))
-            effects = tuple((v, e) for v in kb.facts[q.fact].values if (e := effect_on(d, q.fact, v)))
-            return QuestionChoice(q.worded_for(known.get("platform")), 0.0, (Separation(d.id, d.title, effects),) if effects else ())
+            return _choice_about(kb, q, d, known)
     return None
+
+
+def _choice_about(kb: KnowledgeBase, q: Question, d: Diagnosis, known: dict[str, str]) -> QuestionChoice:
+    """A question asked for one diagnosis's sake, worded for the platform, with what each answer
+    would do to that diagnosis ("why?")."""
+    effects = tuple((v, e) for v in kb.facts[q.fact].values if (e := effect_on(d, q.fact, v)))
+    return QuestionChoice(q.worded_for(known.get("platform")), 0.0, (Separation(d.id, d.title, effects),) if effects else ())
 
 
 MAX_CONFIRMING_COST = COSTS["failing-mac"]
@@ -497,9 +503,7 @@ def exploring_question(
     if best is None:
         return None
     q = best[1]
-    d = target[q.fact].diagnosis
-    effects = tuple((v, e) for v in kb.facts[q.fact].values if (e := effect_on(d, q.fact, v)))
-    return QuestionChoice(q.worded_for(known.get("platform")), 0.0, (Separation(d.id, d.title, effects),) if effects else ())
+    return _choice_about(kb, q, target[q.fact].diagnosis, known)
 
 
 def effect_on(d: Diagnosis, fact: str, value: str) -> str:

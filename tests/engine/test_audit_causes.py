@@ -8,22 +8,12 @@ import pytest
 
 from advisor.engine.scoring import Status
 from advisor.investigation import Investigation, KnowledgeRuntime
+from tests.engine.stories import investigate
 
 
 @pytest.fixture(scope="module")
 def runtime(kb):
     return KnowledgeRuntime(kb)
-
-
-def investigate(kb, runtime, answers: dict[str, str], log: str = "", describe: str = "") -> Investigation:
-    inv = Investigation.start(kb, runtime)
-    for fact, value in answers.items():
-        inv.answer(fact, value)
-    if describe:
-        inv.add_description(describe)
-    if log:
-        inv.add_log_text(log)
-    return inv
 
 
 def top(inv: Investigation):

@@ -5,25 +5,14 @@ from __future__ import annotations
 
 from advisor.engine.scoring import Status
 from advisor.engine.walk import exploring_question, weak_leader
-from advisor.investigation import Investigation
-
-
-def _investigation(kb, answers: dict[str, str], describe: str = "", log: str = "") -> Investigation:
-    inv = Investigation.start(kb)
-    for fact, value in answers.items():
-        inv.answer(fact, value)
-    if describe:
-        inv.add_description(describe)
-    if log:
-        inv.add_log_text(log)
-    return inv
+from tests.engine.stories import investigate
 
 
 def test_a_cause_with_no_evidence_yet_gets_its_deciding_question(kb):
     # An iOS packet tunnel that "just stops": nothing points anywhere yet, so only a question that
     # could confirm some open cause can find it (its deciding fact moves too little weight to be
     # chosen by separation alone).
-    inv = _investigation(kb, {"platform": "ios", "provider_type": "packet-tunnel"}, "The VPN stops working on my iPhone.")
+    inv = investigate(kb, None, {"platform": "ios", "provider_type": "packet-tunnel"}, describe="The VPN stops working on my iPhone.")
     session = inv.session
     assert weak_leader(session.ranking)
     facts = session.facts.values
@@ -45,7 +34,7 @@ def test_a_cause_with_no_evidence_yet_gets_its_deciding_question(kb):
 
 
 def test_exploring_stops_after_the_developer_keeps_not_knowing(kb):
-    inv = _investigation(kb, {"platform": "ios", "provider_type": "packet-tunnel"}, "The VPN stops working on my iPhone.")
+    inv = investigate(kb, None, {"platform": "ios", "provider_type": "packet-tunnel"}, describe="The VPN stops working on my iPhone.")
     for _ in range(6):
         plan = inv.session.unanswered(1)
         if not plan:
@@ -55,10 +44,11 @@ def test_exploring_stops_after_the_developer_keeps_not_knowing(kb):
 
 
 def test_a_likely_cause_never_ranks_under_a_possible_one(kb):
-    inv = _investigation(
+    inv = investigate(
         kb,
+        None,
         {"platform": "macos", "packaging": "sysex", "mdm_sysex_policy": "other-extensions-only", "build_origin": "downloaded"},
-        "Our system extension never activates on the work Macs.",
+        describe="Our system extension never activates on the work Macs.",
     )
     ranked = inv.session.diagnoses()
     order = {Status.CONFIRMED: 0, Status.LIKELY: 1, Status.POSSIBLE: 2}
@@ -71,18 +61,18 @@ def test_console_memory_kills_and_missing_runpath_frameworks_are_recognised(kb):
         "ReportSystemMemory: Process PacketTunnel [1879] killed by jetsam reason per-process-limit\n"
         "dyld[412]: Library not loaded: @rpath/Shared.framework/Versions/A/Shared\n"
     )
-    inv = _investigation(kb, {}, log=log)
+    inv = investigate(kb, None, {}, log=log)
     signatures = {m.signature for m in inv.log_matches}
     assert {"jetsam-exceeded-mem-limit", "jetsam-killed-per-process-limit", "dyld-library-not-loaded-rpath"} <= signatures
-    ios = _investigation(kb, {"platform": "ios", "provider_type": "packet-tunnel"}, log=log.split("dyld")[0])
+    ios = investigate(kb, None, {"platform": "ios", "provider_type": "packet-tunnel"}, log=log.split("dyld")[0])
     assert ios.session.diagnoses()[0].id == "ios-provider-memory-limit"
-    mac = _investigation(kb, {"platform": "macos", "packaging": "sysex"}, log="dyld[412]: Library not loaded: @rpath/Shared.framework/Versions/A/Shared\n")
+    mac = investigate(kb, None, {"platform": "macos", "packaging": "sysex"}, log="dyld[412]: Library not loaded: @rpath/Shared.framework/Versions/A/Shared\n")
     assert mac.session.diagnoses()[0].id == "sysex-framework-not-embedded"
     assert mac.session.diagnoses()[0].status is not Status.CONFIRMED  # dyld says a library is missing, not why
 
 
 def test_update_required_also_means_a_provider_the_system_cannot_find(kb):
-    inv = _investigation(kb, {"platform": "ios"}, "Settings shows our VPN as Update Required and it never connects.")
+    inv = investigate(kb, None, {"platform": "ios"}, describe="Settings shows our VPN as Update Required and it never connects.")
     listed = [a.id for a in inv.session.diagnoses()]
     assert "provider-deployment-target-too-high" in listed
     not_embedded = inv.session.ranking.all["provider-not-embedded"]
