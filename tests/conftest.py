@@ -9,11 +9,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from advisor.knowledge.model import KnowledgeBase
 from tests.tui.small_kb import write_small_kb
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Property tests run the same examples every time (no example database), so the suite gives
+# the same verdict on every machine; `--hypothesis-profile=explore` searches afresh.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.register_profile("explore", max_examples=1000)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
 
 
 @pytest.fixture(scope="session")

@@ -129,7 +129,7 @@ def test_collect_and_diagnose_transcripts_carry_any_text(describe: str, log: str
         ["diagnose", "--no-redact", "--output", str(no_tools / "r.txt"), "--transcript", str(no_tools / "c.yaml")],
     ):
         (no_tools / "c.yaml").unlink(missing_ok=True)
-        rc = main([*args, "--describe", describe, "--log", str(log_file)])
+        rc = main([*args, f"--describe={describe}", "--log", str(log_file)])  # "=": a value may start with "-"
         err = capsys.readouterr().err
         if rc == 2 and "binary data" in err:  # a log of mostly control characters is refused, in one line
             assert err.count("\n") == 1
