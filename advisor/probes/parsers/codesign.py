@@ -4,6 +4,10 @@ Formats: ne-knowledge.md 6.2 (display goes to stderr; `flags=0x10000(runtime)`; 
 chain leaf first; `Signature=adhoc`; `code object is not signed at all`), 12.3 (entitlements
 as one-line XML on stdout, `Executable=` on stderr), 6.2 verify (`valid on disk`,
 `satisfies its Designated Requirement`, `a sealed resource is missing or invalid`).
+Entitlements also come as an XML plist after a blob header (older `--entitlements -`, or
+`:-`), and, from macOS 12 on without `--xml`, as codesign's bracketed text (`[Dict]`,
+`[Key] …`, `[Value]`, `[Bool] true`, `[Array]`, `[String] …`, one tab deeper per level; real
+samples in tests/probes/real_outputs).
 
 Facts that need every bundle (hardened runtime everywhere, matching Team IDs, the NE
 entitlement on app and provider, shared app groups) are derived in cross_facts from the
@@ -56,6 +60,8 @@ VERIFY_FAILURES = (
     "CSSMERR_TP_CERT_REVOKED",
     "CSSMERR_TP_NOT_TRUSTED",
     "CSSMERR_TP_CERT_EXPIRED",
+    "invalid resource directory",
+    "resource fork, Finder information, or similar detritus not allowed",
 )
 
 _FIELD = re.compile(r"^(?P<key>[A-Za-z][A-Za-z .]*?)=(?P<value>.*)$")
@@ -176,6 +182,58 @@ def load_plist_text(text: str) -> object | None:
         return None
 
 
+_BRACKET_LINE = re.compile(r"^(?P<indent>[ \t]*)\[(?P<tag>[A-Za-z]+)\](?: (?P<text>.*))?$")
+_BRACKET_SCALARS = {"String", "Data", "Date"}
+
+
+def load_bracketed_text(text: str) -> object | None:
+    """codesign's bracketed entitlements (`[Dict]`, `[Key] k`, `[Value]`, `[Bool] true`…), or
+    None when any line does not fit that shape (nothing is guessed from a partial reading)."""
+    tokens: list[tuple[int, str, str]] = []
+    for line in text.splitlines():
+        if not line.strip():
+            continue
+        m = _BRACKET_LINE.match(line.rstrip("\r"))
+        if m is None:
+            return None
+        tokens.append((len(m.group("indent").expandtabs(4)), m.group("tag"), m.group("text") or ""))
+    if not tokens or tokens[0][1] != "Dict":
+        return None
+
+    def value_at(i: int) -> tuple[object, int]:
+        indent, tag, text = tokens[i]
+        j = i + 1
+        if tag == "Dict":
+            out: dict[str, object] = {}
+            while j < len(tokens) and tokens[j][0] > indent:
+                if tokens[j][1] != "Key" or j + 1 >= len(tokens) or tokens[j + 1][1] != "Value":
+                    raise ValueError("a [Dict] entry is not [Key] then [Value]")
+                key, value_indent = tokens[j][2], tokens[j + 1][0]
+                if j + 2 >= len(tokens) or tokens[j + 2][0] <= value_indent:
+                    raise ValueError("a [Value] without a value")
+                out[key], j = value_at(j + 2)
+            return out, j
+        if tag == "Array":
+            items: list[object] = []
+            while j < len(tokens) and tokens[j][0] > indent:
+                item, j = value_at(j)
+                items.append(item)
+            return items, j
+        if tag == "Bool" and text in ("true", "false"):
+            return text == "true", j
+        if tag in ("Number", "Integer") and re.fullmatch(r"-?\d+", text):
+            return int(text), j
+        if tag in _BRACKET_SCALARS:
+            return text, j
+        raise ValueError(f"unknown entry [{tag}] {text}")
+
+    try:
+        data, end = value_at(0)
+    except (ValueError, IndexError):
+        return None
+    return data if end == len(tokens) else None
+
+
 def read_entitlements(stdout: str, stderr: str, exit_code: int) -> Entitlements | None:
     if exit_code != 0:
         return None
@@ -188,6 +246,8 @@ def read_entitlements(stdout: str, stderr: str, exit_code: int) -> Entitlements 
         # Signed without entitlements: codesign prints only the Executable= line.
         return Entitlements(executable, {}) if executable else None
     data = load_plist_text(stdout)
+    if data is None:
+        data = load_bracketed_text(stdout)
     if not isinstance(data, dict):
         return None
     return Entitlements(executable, data)

@@ -27,7 +27,8 @@ SYSPOLICY_NO_TICKET = "Notary Ticket Missing"
 # xattr's answer when the attribute is absent (`xattr: <path>: No such xattr: <name>`).
 XATTR_ABSENT = "No such xattr"
 
-_SPCTL_VERDICT = re.compile(r"^(?P<path>/.*): (?P<verdict>accepted|rejected)\b")
+# spctl echoes the path as it was given (absolute from advisor, relative in pasted samples).
+_SPCTL_VERDICT = re.compile(r"^(?!(?:source|origin|override)=)(?P<path>\S.*?): (?P<verdict>accepted|rejected)\b")
 _QUARANTINE_VALUE = re.compile(r"^[0-9A-Fa-f]{4};[0-9A-Fa-f]+;")
 
 # spctl --status answers (spctl(8): "Query whether the assessment subsystem is enabled or disabled").
@@ -75,8 +76,7 @@ def parse_quarantine(stdout: str, stderr: str, exit_code: int, context: ProbeCon
 
 
 def parse_spctl_status(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
-    if exit_code != 0:
-        return []
+    # The whole line is the answer, whatever the exit status (which is not documented for it).
     for line in text_lines(stdout, stderr):
         value = SPCTL_STATUS.get(line.strip())
         if value:
