@@ -76,6 +76,16 @@ SYSTEM_DYLIBS = (
 NE_FRAMEWORK = "/System/Library/Frameworks/NetworkExtension.framework/Versions/A/NetworkExtension"
 MAC_RPATHS = ("/usr/lib/swift", "@executable_path/../Frameworks")
 
+# Correct shapes that differ from a channel's default rich bundle (any combination is correct too).
+VARIANTS = {
+    "ios-style-groups": "macOS: only `group.` app groups (authorised by the profiles), NEMachServiceName under one",
+    "unprefixed-sysex-id": "macOS: the system extension's id does not start with the app's (allowed for sysexes)",
+    "dev-appex": "macOS development: an NE app extension instead of the system extension (runs from Xcode)",
+    "parental-filter": "iOS: a content filter (data + control providers) beside the packet tunnel",
+    "legacy-app-id-prefix": "iOS: an App ID prefix from before June 2011 that is not the Team ID (TN2311)",
+}
+LEGACY_PREFIX = "8Q7R3S2T1U"  # a unique App ID prefix of an old app (TN2311), not its Team ID
+
 # Every one-fault variant: name -> what it breaks (the expected top diagnosis is in FAULTS).
 FAULTS = {
     "sysex-plain-ne-values": "developer-id-entitlement-suffix",  # Developer ID sysex signed with plain values
@@ -143,13 +153,15 @@ def profile(
     name: str,
     devices: list[str] | None = None,
 ) -> bytes:
+    application_id = entitlements.get("application-identifier") or entitlements.get("com.apple.application-identifier")
+    prefix = str(application_id).split(".", 1)[0] if application_id else signer.team
     """A provisioning profile as the developer portal writes it, CMS-signed by Apple's profile signer."""
     now = datetime.now(UTC).replace(microsecond=0, tzinfo=None)
     long_lived = signer.profile_kind in ("developer-id", "enterprise")
     expires = now + timedelta(days=365 * 18 if long_lived else 360)
     payload: dict[str, Any] = {
         "AppIDName": name,
-        "ApplicationIdentifierPrefix": [signer.team],
+        "ApplicationIdentifierPrefix": [prefix],
         "CreationDate": now - timedelta(days=5),
         "Platform": ["OSX"] if platform == "macos" else ["iOS", "xrOS", "visionOS"],
         "IsXcodeManaged": signer.profile_kind == "development",
@@ -419,6 +431,21 @@ class Rich:
 
     channel: str
     faults: tuple[str, ...] = ()
+    variants: tuple[str, ...] = ()
+
+    @property
+    def sysex_id(self) -> str:
+        return "com.example.netfilter" if "unprefixed-sysex-id" in self.variants else SYSEX_ID
+
+    @property
+    def prefix(self) -> str:
+        """The App ID prefix ($(AppIdentifierPrefix) without its dot)."""
+        return LEGACY_PREFIX if "legacy-app-id-prefix" in self.variants else self.signer.team
+
+    @property
+    def mac_group(self) -> str:
+        """The group the providers share with the app (macOS style unless the variant says)."""
+        return IOS_GROUP if "ios-style-groups" in self.variants else MAC_GROUP
 
     @property
     def platform(self) -> str:
@@ -467,7 +494,7 @@ class Rich:
             if self.testflight:
                 ents["com.apple.developer.beta-reports-active"] = True
         else:
-            ents["application-identifier"] = f"{signer.team}.{bundle_id}"
+            ents["application-identifier"] = f"{self.prefix}.{bundle_id}"
             ents["com.apple.developer.team-identifier"] = signer.team
             ents["get-task-allow"] = signer.debug
             if self.testflight:
@@ -477,7 +504,7 @@ class Rich:
         if groups:
             ents[GROUPS] = groups
         if keychain:  # $(AppIdentifierPrefix)com.example.vpn, expanded
-            ents["keychain-access-groups"] = [f"{signer.team}.{APP_ID}", f"{signer.team}.com.example.shared"]
+            ents["keychain-access-groups"] = [f"{self.prefix}.{APP_ID}", f"{self.prefix}.com.example.shared"]
         ents.update(extra or {})
         return ents
 
@@ -497,9 +524,9 @@ class Rich:
                 ents["com.apple.developer.beta-reports-active"] = True
         else:
             ents = {
-                "application-identifier": f"{signer.team}.{bundle_id}",
+                "application-identifier": f"{self.prefix}.{bundle_id}",
                 "com.apple.developer.team-identifier": signer.team,
-                "keychain-access-groups": [f"{signer.team}.*", "com.apple.token"],
+                "keychain-access-groups": [f"{self.prefix}.*", "com.apple.token"],
                 "get-task-allow": signer.debug,
                 NE: [*ALL_NE_PLAIN, "url-filter-provider", "hotspot-provider"],
                 GROUPS: [IOS_GROUP, "group.com.example.shared"],
@@ -587,7 +614,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
     app = dest / f"{APP_NAME}.app"
     contents = app / "Contents"
     shape = MAC_SHAPES[rich.channel]
-    if "developer-id-ne-appex" in rich.faults:
+    if "developer-id-ne-appex" in rich.faults or "dev-appex" in rich.variants:
         shape = "appex"
     sandboxed = not rich.developer_id
     frameworks = contents / "Frameworks"
@@ -600,7 +627,8 @@ def build_macos(dest: Path, rich: Rich) -> Path:
     if shape == "sysex":
         has_sysex = True
         app_ne = list(SYSEX_VALUES)
-        name = f"{SYSEX_ID}.systemextension" if "sysex-file-name" not in rich.faults else "NetworkExtension.systemextension"
+        sysex_id = rich.sysex_id
+        name = f"{sysex_id}.systemextension" if "sysex-file-name" not in rich.faults else "NetworkExtension.systemextension"
         sysex = contents / "Library" / "SystemExtensions" / name
         core = mac_framework(
             sysex / "Contents" / "Frameworks",
@@ -611,21 +639,21 @@ def build_macos(dest: Path, rich: Rich) -> Path:
         classes = {point: f"{SYSEX_MODULE}.{cls}" for point, cls in SYSEX_POINTS.items()}
         classes["com.apple.networkextension.dns-proxy"] = "ExtensionCore.DNSProxyProvider"  # lives in its framework
         info = _mac_info(
-            SYSEX_ID,
-            SYSEX_ID,
+            sysex_id,
+            sysex_id,
             "SYSX",
             LSMinimumSystemVersion="12.0",
             NSSystemExtensionUsageDescription="ExampleVPN filters network traffic and resolves names for your protection.",
-            NetworkExtension={"NEMachServiceName": f"{MAC_GROUP}.network-extension", "NEProviderClasses": classes},
+            NetworkExtension={"NEMachServiceName": f"{rich.mac_group}.network-extension", "NEProviderClasses": classes},
         )
-        ents = rich.signed(SYSEX_ID, SYSEX_VALUES, groups=[MAC_GROUP], extra={NETWORK_SERVER: True})
+        ents = rich.signed(sysex_id, SYSEX_VALUES, groups=[rich.mac_group], extra={NETWORK_SERVER: True})
         compiled = tuple(swift_class(SYSEX_MODULE, c) for c in ("FilterDataProvider", "TransparentProxyProvider", "XPCListener"))
         sysex_rpaths = ("/usr/lib/swift", "@executable_path/../Frameworks")
-        write_code(Code(sysex, "macos", info, ents, signer, compiled, (NE_FRAMEWORK, core), sysex_rpaths, rich.provisioned(SYSEX_ID)))
+        write_code(Code(sysex, "macos", info, ents, signer, compiled, (NE_FRAMEWORK, core), sysex_rpaths, rich.provisioned(sysex_id)))
     if shape == "appex":
         app_ne = ["packet-tunnel-provider"]
         tunnel_id = f"{APP_ID}.PacketTunnel"
-        ents = rich.signed(tunnel_id, app_ne, groups=[MAC_GROUP, IOS_GROUP], keychain=True)
+        ents = rich.signed(tunnel_id, app_ne, groups=sorted({rich.mac_group, IOS_GROUP}), keychain=True)
         if "store-appex-no-ne-entitlement" in rich.faults:
             del ents[NE]
         ext = {
@@ -679,7 +707,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
         widget_id,
         {"NSExtensionPointIdentifier": "com.apple.widgetkit-extension"},
         (swift_class("StatusWidget", "StatusProvider"),),
-        rich.signed(widget_id, groups=[MAC_GROUP], client=False),
+        rich.signed(widget_id, groups=[rich.mac_group], client=False),
         None,
         False,
     )
@@ -696,7 +724,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
         share_id,
         share_ext,
         (swift_class("ShareExtension", "ShareViewController"),),
-        rich.signed(share_id, groups=[MAC_GROUP, IOS_GROUP], keychain=True),
+        rich.signed(share_id, groups=sorted({rich.mac_group, IOS_GROUP}), keychain=True),
         None,
         True,
     )
@@ -708,7 +736,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
         finder_id,
         {"NSExtensionPointIdentifier": "com.apple.FinderSync", "NSExtensionPrincipalClass": "FinderSync.FinderSync"},
         (swift_class("FinderSync", "FinderSync"),),
-        rich.signed(finder_id, groups=[MAC_GROUP], client=False),
+        rich.signed(finder_id, groups=[rich.mac_group], client=False),
         None,
         False,
     )
@@ -739,7 +767,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
             contents / "Library" / "LoginItems" / "ExampleVPN Helper.app",
             "macos",
             helper_info,
-            rich.signed(helper_id, groups=[MAC_GROUP], sandbox=sandboxed),
+            rich.signed(helper_id, groups=[rich.mac_group], sandbox=sandboxed),
             signer,
             (swift_class("ExampleVPN_Helper", "AppDelegate"),),
         )
@@ -759,7 +787,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
         app_extra.update({"com.apple.security.automation.apple-events": True, "com.apple.security.cs.allow-jit": True})
     else:
         app_extra["com.apple.security.files.user-selected.read-only"] = True
-    app_ents = rich.signed(APP_ID, app_ne, sandbox=sandboxed, groups=[MAC_GROUP, IOS_GROUP], keychain=True, extra=app_extra)
+    app_ents = rich.signed(APP_ID, app_ne, sandbox=sandboxed, groups=sorted({rich.mac_group, IOS_GROUP}), keychain=True, extra=app_extra)
     app_info = _mac_info(
         APP_ID,
         APP_NAME,
@@ -801,6 +829,7 @@ def _ios_appex(
     classes: tuple[str, ...],
     ents: dict[str, Any],
     dylibs: tuple[str, ...] = (),
+    profile_extra: dict[str, Any] | None = None,
 ) -> None:
     info = _ios_info(bundle_id, name, "XPC!", NSExtension=ext)
     rpaths = ("/usr/lib/swift", "@executable_path/Frameworks", "@executable_path/../../Frameworks")
@@ -814,7 +843,7 @@ def _ios_appex(
             classes,
             dylibs,
             rpaths,
-            rich.provisioned(bundle_id),
+            rich.provisioned(bundle_id, profile_extra),
             localized=("en", "fr"),
         )
     )
@@ -849,6 +878,16 @@ def build_ios(dest: Path, rich: Rich) -> Path:
         rich.signed(tunnel_id, ["packet-tunnel-provider"], groups=groups, keychain=True),
         (NE_FRAMEWORK, core),
     )
+    if "parental-filter" in rich.variants:  # NEFilterDataProvider + NEFilterControlProvider appexes
+        filter_ents = {"com.apple.developer.family-controls": True}
+        for name, point, cls in (
+            ("FilterData", "com.apple.networkextension.filter-data", "FilterDataProvider"),
+            ("FilterControl", "com.apple.networkextension.filter-control", "FilterControlProvider"),
+        ):
+            fid = f"{APP_ID}.{name}"
+            ext = {"NSExtensionPointIdentifier": point, "NSExtensionPrincipalClass": f"{name}.{cls}"}
+            ents = rich.signed(fid, ["content-filter-provider"], groups=groups, extra=filter_ents)
+            _ios_appex(rich, app, name, fid, ext, (swift_class(name, cls),), ents, (NE_FRAMEWORK,), filter_ents)
     widget_id = f"{APP_ID}.Widgets"
     _ios_appex(
         rich,
@@ -917,7 +956,7 @@ def build_ios(dest: Path, rich: Rich) -> Path:
     clip_ents = rich.signed(
         clip_id,
         extra={
-            "com.apple.developer.parent-application-identifiers": [f"{signer.team}.{APP_ID}"],
+            "com.apple.developer.parent-application-identifiers": [f"{rich.prefix}.{APP_ID}"],
             "com.apple.developer.on-demand-install-capable": True,
         },
     )
@@ -940,7 +979,7 @@ def build_ios(dest: Path, rich: Rich) -> Path:
             rich.provisioned(
                 clip_id,
                 {
-                    "com.apple.developer.parent-application-identifiers": [f"{signer.team}.{APP_ID}"],
+                    "com.apple.developer.parent-application-identifiers": [f"{rich.prefix}.{APP_ID}"],
                     "com.apple.developer.on-demand-install-capable": True,
                 },
             ),
@@ -951,9 +990,10 @@ def build_ios(dest: Path, rich: Rich) -> Path:
         "com.apple.developer.associated-domains": ["applinks:example.com", "appclips:example.com", "webcredentials:example.com"],
         "aps-environment": "development" if signer.debug else "production",
     }
-    app_ents = rich.signed(
-        APP_ID, ["packet-tunnel-provider"], groups=[IOS_GROUP, "group.com.example.shared"], keychain=True, extra=app_extra
-    )
+    app_values = ["packet-tunnel-provider", *(["content-filter-provider"] if "parental-filter" in rich.variants else [])]
+    if "parental-filter" in rich.variants:
+        app_extra["com.apple.developer.family-controls"] = True
+    app_ents = rich.signed(APP_ID, app_values, groups=[IOS_GROUP, "group.com.example.shared"], keychain=True, extra=app_extra)
     app_info = _ios_info(
         APP_ID,
         APP_NAME,
@@ -977,7 +1017,7 @@ def build_ios(dest: Path, rich: Rich) -> Path:
             (swift_class(APP_NAME, "AppDelegate"),),
             (core,),
             ("/usr/lib/swift", "@executable_path/Frameworks"),
-            rich.provisioned(APP_ID),
+            rich.provisioned(APP_ID, {"com.apple.developer.family-controls": True} if "parental-filter" in rich.variants else None),
             localized=("en", "de", "ja", "zh-Hans"),
             extra_files=extra_files,
         )
@@ -985,11 +1025,12 @@ def build_ios(dest: Path, rich: Rich) -> Path:
     return app
 
 
-def build(dest: Path, channel: str, faults: tuple[str, ...] = ()) -> Path:
-    """Write the rich bundle of `channel` as `<dest>/ExampleVPN.app` (with `faults` injected)."""
-    unknown = set(faults) - set(FAULTS)
+def build(dest: Path, channel: str, faults: tuple[str, ...] = (), variants: tuple[str, ...] = ()) -> Path:
+    """Write the rich bundle of `channel` as `<dest>/ExampleVPN.app` (in the correct `variants`
+    of its shape, with `faults` injected)."""
+    unknown = (set(faults) - set(FAULTS)) | (set(variants) - set(VARIANTS))
     if unknown:
-        raise ValueError(f"unknown rich fault(s): {sorted(unknown)}")
-    rich = Rich(channel, faults)
+        raise ValueError(f"unknown rich fault(s) or variant(s): {sorted(unknown)}")
+    rich = Rich(channel, faults, variants)
     dest.mkdir(parents=True, exist_ok=True)
     return build_macos(dest, rich) if rich.platform == "macos" else build_ios(dest, rich)

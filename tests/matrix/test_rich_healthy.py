@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 
 from tests.fake_mac.mac_faults import QUARANTINE
-from tests.fake_mac.mac_state import MacState, healthy_mac, scenario
-from tests.fake_mac.outputs import SysexEntry, sysex_list
+from tests.fake_mac.mac_state import Configuration, MacState, healthy_mac, scenario
+from tests.fake_mac.outputs import SysexEntry, VpnService, sysex_list
 from tests.fake_mac.toolbox import FakeMac, Reply, when
-from tests.matrix.rich_bundles import ES_ID, FAULTS, RICH_CHANNELS, THIS_MAC_UDID, build
+from tests.matrix.rich_bundles import ES_ID, FAULTS, RICH_CHANNELS, THIS_MAC_UDID, VARIANTS, build
 
 DESCRIPTION = "The VPN does not work."  # generic: the bundle and the Mac must speak for themselves
 
@@ -95,14 +95,14 @@ def summary(result: dict[str, Any]) -> str:
 
 # ---- the bundles, built once ------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str, tuple[str, ...]], Path]:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Callable[..., Path]:
     root = tmp_path_factory.mktemp("rich")
-    cache: dict[tuple[str, tuple[str, ...]], Path] = {}
+    cache: dict[tuple[str, tuple[str, ...], tuple[str, ...]], Path] = {}
 
-    def get(channel: str, faults: tuple[str, ...] = ()) -> Path:
-        key = (channel, faults)
+    def get(channel: str, faults: tuple[str, ...] = (), variants: tuple[str, ...] = ()) -> Path:
+        key = (channel, faults, variants)
         if key not in cache:
-            cache[key] = build(root / "built" / "-".join((channel, *faults)), channel, faults)
+            cache[key] = build(root / "built" / "-".join((channel, *faults, *variants)), channel, faults, variants)
         return cache[key]
 
     return get
@@ -124,12 +124,16 @@ def _sysex_list(state: MacState) -> str:
     return f"{len(ne) + len(es)} extension(s)\n" + "".join(rest) + "".join(es_text)
 
 
-def mac_for(workdir: Path, app: Path, channel: str, change: Callable[[MacState], None] | None = None) -> tuple[FakeMac, Path]:
-    """A copy of `app` in this Mac's Applications folder, and the healthy Mac it works on."""
+def mac_for(
+    workdir: Path, app: Path, channel: str, change: Callable[[MacState], None] | None = None, folder: str = "Applications"
+) -> tuple[FakeMac, Path]:
+    """A copy of `app` in `folder` of this Mac (default its Applications folder), and the healthy
+    Mac it works on."""
     shutil.rmtree(workdir, ignore_errors=True)
     applications = workdir / "Applications"
     applications.mkdir(parents=True)
-    copy = Path(shutil.copytree(app, applications / app.name, symlinks=True))
+    (workdir / folder).mkdir(parents=True, exist_ok=True)
+    copy = Path(shutil.copytree(app, workdir / folder / app.name, symlinks=True))
     state = healthy_mac(copy, channel, applications)
     if change:
         change(state)
@@ -214,23 +218,58 @@ MAC_STATES: dict[str, Callable[[MacState], None] | None] = {
     "upgraded": _upgraded,
     "everyday-log": _everyday_log,
 }
-PROBE_CASES = [(c, "healthy") for c in RICH_CHANNELS] + [
-    ("macos-developer-id", "quarantined"),
-    ("macos-developer-id", "sip-disabled"),
-    ("macos-development", "sip-disabled"),
-    ("macos-developer-id", "upgraded"),
-    ("macos-developer-id", "security-extension-off"),
-    ("macos-development", "security-extension-off"),
-    ("macos-testflight", "upgraded"),
-    ("macos-developer-id", "everyday-log"),
-    ("macos-development", "everyday-log"),
-    ("macos-app-store", "everyday-log"),
+
+
+def _second_configuration(state: MacState) -> None:
+    """The app saved two VPN configurations (two servers); the other one is not the selected one."""
+    mine = next(c for c in state.configurations if c.service.owner == state.app.bundle_id)
+    other = VpnService("5D2F7A10-8E3B-4C6D-9F01-23456789ABCD", mine.service.owner, f"{mine.service.name} (Work)", enabled=False)
+    state.configurations.insert(1, Configuration(other, mine.provider_id))
+
+
+MAC_STATES["second-configuration"] = _second_configuration
+# Where a correct app may run from (relative to the Mac's root): Xcode's build folder is fine for
+# an app extension (development builds run from Xcode), an Applications subfolder for anything.
+FOLDERS = {
+    "derived-data": "Users/jane/Library/Developer/Xcode/DerivedData/ExampleVPN-abc/Build/Products/Debug",
+    "suite-folder": "Applications/Example Suite",
+}
+
+PROBE_CASES: list[tuple[str, str, tuple[str, ...]]] = [(c, "healthy", ()) for c in RICH_CHANNELS] + [
+    ("macos-developer-id", "quarantined", ()),
+    ("macos-developer-id", "sip-disabled", ()),
+    ("macos-development", "sip-disabled", ()),
+    ("macos-developer-id", "upgraded", ()),
+    ("macos-developer-id", "security-extension-off", ()),
+    ("macos-development", "security-extension-off", ()),
+    ("macos-testflight", "upgraded", ()),
+    ("macos-developer-id", "everyday-log", ()),
+    ("macos-development", "everyday-log", ()),
+    ("macos-app-store", "everyday-log", ()),
+    ("macos-app-store", "second-configuration", ()),
+    ("macos-developer-id", "healthy", ("ios-style-groups",)),
+    ("macos-testflight", "healthy", ("ios-style-groups",)),
+    ("macos-developer-id", "healthy", ("unprefixed-sysex-id",)),
+    ("macos-development", "healthy", ("dev-appex",)),
+    ("macos-development", "derived-data", ("dev-appex",)),
+    ("macos-development", "second-configuration", ("dev-appex",)),
+    ("macos-developer-id", "suite-folder", ()),
+    ("ios-app-store", "healthy", ("parental-filter",)),
+    ("ios-development", "healthy", ("parental-filter",)),
+    ("ios-app-store", "healthy", ("legacy-app-id-prefix",)),
+    ("ios-ad-hoc", "healthy", ("legacy-app-id-prefix",)),
 ]
 
 
-@pytest.mark.parametrize(("channel", "state"), PROBE_CASES, ids=[f"{c}-{s}" for c, s in PROBE_CASES])
-def test_rich_bundle_on_a_healthy_mac_confirms_nothing(channel: str, state: str, built: Callable[..., Path], tmp_path: Path) -> None:
-    mac, app = mac_for(tmp_path / "case", built(channel), channel, MAC_STATES[state])
+@pytest.mark.parametrize(("channel", "state", "variants"), PROBE_CASES, ids=["-".join((c, s, *v)) for c, s, v in PROBE_CASES])
+def test_rich_bundle_on_a_healthy_mac_confirms_nothing(
+    channel: str, state: str, variants: tuple[str, ...], built: Callable[..., Path], tmp_path: Path
+) -> None:
+    app_dir = built(channel, (), variants)
+    if state == "healthy":  # the bundle alone first
+        inspected = inspect(app_dir)
+        assert not [f for f in inspected["findings"] if f["severity"] in ("error", "warning")], inspected["findings"]
+    mac, app = mac_for(tmp_path / "case", app_dir, channel, MAC_STATES.get(state), FOLDERS.get(state, "Applications"))
     result = diagnose_on(mac, app, tmp_path / "report.json")
     assert not confirmed(result), summary(result)
     assert not errors(result["bundle"]["findings"]), summary(result)
@@ -253,6 +292,10 @@ FAULT_CASES = [
     ("ios-app-store", "ios-tunnel-class-missing"),
     ("ios-development", "ios-tunnel-class-missing"),
 ]
+
+
+def test_every_rich_variant_runs() -> None:
+    assert {v for _, _, variants in PROBE_CASES for v in variants} == set(VARIANTS)
 
 
 @pytest.mark.parametrize(("channel", "fault"), FAULT_CASES, ids=[f"{f}-{c}" for c, f in FAULT_CASES])
