@@ -40,9 +40,12 @@ def _team_claims(comp: BundleComponent) -> list[tuple[str, str]]:
     team_ent = ents.get(TEAM_ID_ENTITLEMENT)
     if isinstance(team_ent, str) and TEAM_ID.fullmatch(team_ent):
         claims.append((team_ent, TEAM_ID_ENTITLEMENT))
+    # The application identifier starts with the App ID prefix, which is the Team ID unless the
+    # profile names another one (a unique prefix of an App ID older than June 2011, TN2311).
+    legacy_prefixes = set(comp.profile.app_id_prefixes) - set(comp.profile.team_ids) if comp.profile else set()
     for key in APPLICATION_ID_ENTITLEMENTS:
         value = ents.get(key)
-        if isinstance(value, str) and (m := _TEAM_PREFIXED.match(value)):
+        if isinstance(value, str) and (m := _TEAM_PREFIXED.match(value)) and m.group(1) not in legacy_prefixes:
             claims.append((m.group(1), key))
     for group in app_groups(ents):
         if m := _TEAM_PREFIXED.match(group):

@@ -130,6 +130,12 @@ class ProvisioningProfile:
         return self.team_ids[0] if self.team_ids else None
 
     @property
+    def app_id_prefixes(self) -> tuple[str, ...]:
+        """ApplicationIdentifierPrefix: usually the Team ID; an App ID created before June 2011 may
+        keep a prefix of its own (TN2311), which is then not a Team ID."""
+        return _strings(self.extra.get("ApplicationIdentifierPrefix"))
+
+    @property
     def application_identifier(self) -> str | None:
         value = self.entitlements.get(
             "com.apple.application-identifier", self.entitlements.get("application-identifier")

@@ -47,10 +47,14 @@ class BundleInfo:
     profile_path: str | None = None
 
     @property
+    def declares_ne(self) -> bool:
+        return any(p.startswith(NE_POINT_PREFIX) for p in self.extension_points)
+
+    @property
     def is_ne_provider(self) -> bool:
         if self.kind == "sysex":
             return True  # one without NE keys is still the provider (sysex-unknown-category)
-        return self.kind == "appex" and (not self.extension_points or any(p.startswith(NE_POINT_PREFIX) for p in self.extension_points))
+        return self.kind == "appex" and (not self.extension_points or self.declares_ne)
 
 
 def _read_plist(path: Path) -> dict | None:
@@ -113,7 +117,13 @@ def providers_of(app: BundleInfo) -> list[BundleInfo]:
         )
     else:
         candidates = _children(root / "PlugIns", ".appex")
-    return [b for b in (read_bundle(c) for c in candidates) if b is not None and b.is_ne_provider]
+    found = [b for b in (read_bundle(c) for c in candidates) if b is not None and b.is_ne_provider]
+    # A system extension without NE keys may be the provider with a broken Info.plist, unless
+    # another one of the app declares the NE providers: then it is another category (an Endpoint
+    # Security client, a camera extension...), which is not activated or listed as NE.
+    if any(b.kind == "sysex" and b.declares_ne for b in found):
+        found = [b for b in found if b.kind != "sysex" or b.declares_ne]
+    return found
 
 
 def _container_of(path: Path) -> Path | None:
