@@ -93,7 +93,7 @@ def checked_stdout() -> Iterator[None]:
     """Run a command with `_StandardOutput` as sys.stdout, flushed before the command is done
     (also when argparse exits after --help or --version)."""
     original = sys.stdout
-    sys.stdout = _StandardOutput(original)  # type: ignore[assignment]
+    sys.stdout = _StandardOutput(original)
     try:
         try:
             yield
