@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 from advisor import __version__
-from advisor.entry_point import UsageParser, guarded
+from advisor.entry_point import UsageParser, checked_stdout, guarded
 
 COMMAND_MODULES = ("tui", "diagnose", "inspect", "triage", "report", "replay", "collect", "kb")
 
@@ -68,9 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return launch.main(args[1:] if args and args[0] == "tui" else args)
 
     def dispatch() -> int:
-        ns = build_parser(args[0] if args[0] in COMMAND_MODULES else None).parse_args(args)
-        if not getattr(ns, "func", None):
-            ns = build_parser().parse_args(["tui"])
-        return int(ns.func(ns))
+        with checked_stdout():
+            ns = build_parser(args[0] if args[0] in COMMAND_MODULES else None).parse_args(args)
+            if not getattr(ns, "func", None):
+                ns = build_parser().parse_args(["tui"])
+            return int(ns.func(ns))
 
     return guarded(dispatch)

@@ -44,13 +44,17 @@ def probe_timeout(text: str) -> float:
 def parse_answer_args(values: list[str]) -> list[tuple[str, str, str]]:
     """`--answer FACT=VALUE` values as (fact, value, where), each on one line."""
     out = []
+    given: dict[str, tuple[str, str]] = {}  # fact -> (value, the argument that gave it)
     for raw in values:
         if "=" not in raw:
             raise UserError(f"--answer {raw!r}: expected FACT=VALUE")
         if not raw.isprintable():
             raise UserError(f"--answer {raw!r}: FACT=VALUE must be one line of printable text")
-        fact, value = raw.split("=", 1)
-        out.append((fact.strip(), value.strip(), f"--answer {raw}"))
+        fact, value = (part.strip() for part in raw.split("=", 1))
+        if fact in given and given[fact][0] != value:  # which one did the user mean? neither is dropped silently
+            raise UserError(f"--answer {raw}: contradicts --answer {given[fact][1]}; give {fact} once")
+        given.setdefault(fact, (value, raw))
+        out.append((fact, value, f"--answer {raw}"))
     return out
 
 

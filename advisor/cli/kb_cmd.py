@@ -72,8 +72,11 @@ def run(ns: argparse.Namespace) -> int:
 
 def _check(ns: argparse.Namespace) -> int:
     from advisor.graph.checks import check_knowledge, unconfirmed_notes
-    from advisor.knowledge.loader import KnowledgeError
+    from advisor.knowledge.loader import KnowledgeError, default_root
 
+    root = Path(ns.knowledge) if ns.knowledge else default_root()
+    if not root.is_dir():  # nothing to check: a wrong path is bad usage, not a problem found
+        raise UserError(f"{root}: knowledge folder not found")
     try:
         kb = _load(ns, strict=False)
     except KnowledgeError as exc:

@@ -57,7 +57,10 @@ def transcript_paths(args: list[str]) -> list[Path]:
     for arg in args:
         path = Path(arg)
         if path.is_dir():
-            out += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            if not found:  # a folder named among others must not pass for replayed
+                raise UserError(f"replay: no transcript files found in {arg}")
+            out += found
         else:
             out.append(path)
     return out

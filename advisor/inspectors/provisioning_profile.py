@@ -92,9 +92,13 @@ class ProvisioningProfile:
         if "Entitlements" not in plist and "UUID" not in plist:
             raise ArtifactError("signed content is a property list but not a provisioning profile")
         certificates: list[CertificateInfo] = []
-        unreadable = 0
-        for der in plist.get("DeveloperCertificates") or []:
+        listed = plist.get("DeveloperCertificates") or []
+        unreadable = 0 if isinstance(listed, list) else 1  # any other type is one unreadable entry
+        for der in listed if isinstance(listed, list) else []:
             try:
+                # Only data is a certificate: bytes(an int) would allocate that many zeros.
+                if not isinstance(der, (bytes, bytearray)):
+                    raise TypeError
                 certificates.append(load_certificate(bytes(der)))
             except (ArtifactError, TypeError):
                 unreadable += 1

@@ -28,7 +28,7 @@ def cache_dir() -> Path:
 
 
 def content_key(root: Path) -> str | None:
-    if os.environ.get("ADVISOR_NO_CACHE"):
+    if os.environ.get("ADVISOR_NO_CACHE") or not root.is_dir():
         return None
     digest = hashlib.sha256(f"{FORMAT}:{__version__}".encode())
     # The model's own code is part of the key: a pickle of an older model shape is never read.
@@ -37,6 +37,8 @@ def content_key(root: Path) -> str | None:
         for module in ("model.py", "loader.py", "yaml_source.py", "fast_yaml.py", "compiled_cache.py"):
             digest.update((here / module).read_bytes())
         for path in sorted(root.rglob("*.yaml")):
+            if not path.is_file():  # a pipe or device would block or never end: the loader names it
+                return None
             digest.update(str(path.relative_to(root)).encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
     except OSError:

@@ -26,7 +26,15 @@ from typing import Any
 
 import yaml
 
-from advisor.knowledge.yaml_source import LocatedDict, LocatedList, parse_yaml_text, plain_scalar_value, read_yaml
+from advisor.knowledge.yaml_source import (
+    LocatedDict,
+    LocatedList,
+    YamlError,
+    parse_yaml_text,
+    plain_scalar_value,
+    read_regular,
+    read_yaml,
+)
 
 
 class _NotSure(Exception):
@@ -449,8 +457,8 @@ def read_yaml_fast(path: Path, display: str | None = None, locate: Iterable[Yaml
     """
     name = display or str(path)
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (OSError, UnicodeDecodeError):
+        text = read_regular(path, name).decode("utf-8")
+    except (YamlError, UnicodeDecodeError):
         return read_yaml(path, display)  # raises its one-line error
     try:
         data = _fast_values(text)

@@ -631,7 +631,7 @@ def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBa
     with gc_paused():
         key = compiled_cache.content_key(root)
         kb = compiled_cache.read(key) if key else None
-        if kb is None:
+        if kb is None or kb.problems:  # problems name files under the root that was read: read again
             fast = _yaml_bytes(root) >= FAST_READ_BYTES
             try:
                 kb = _load_knowledge(root, strict=False, fast=fast)
@@ -639,7 +639,7 @@ def load_knowledge(root: Path | None = None, strict: bool = True) -> KnowledgeBa
                 kb = None
             if kb is None or (fast and kb.problems):  # every message needs its exact line: read it all again
                 kb = _load_knowledge(root, strict=False)
-            if key:
+            if key and not kb.problems:  # a broken base is being edited: nothing worth keeping
                 compiled_cache.write(key, kb)
         kb.root = str(root)
         kb.content_key = key or ""

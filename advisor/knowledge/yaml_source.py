@@ -187,20 +187,34 @@ def read_capped(path: Path, name: str, max_bytes: int, what: str) -> bytes:
     return raw
 
 
+def read_regular(path: Path, name: str) -> bytes:
+    """A file's bytes, refused (YamlError) unless it is a regular file: a pipe would block and a
+    device (`/dev/zero`) never ends, and no author keeps knowledge in either."""
+    try:
+        with open(path, "rb", opener=_nonblocking) as fh:
+            mode = os.fstat(fh.fileno()).st_mode
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError
+            if not stat.S_ISREG(mode):
+                raise YamlError(f"{name}: not a regular file (a pipe, device or socket)")
+            return fh.read()
+    except IsADirectoryError:
+        raise YamlError(f"{name}: is a directory, not a YAML file") from None
+    except FileNotFoundError:
+        raise YamlError(f"{name}: no such file") from None
+    except OSError as exc:
+        raise YamlError(f"{name}: cannot read: {exc.strerror or exc}") from None
+
+
+def _nonblocking(path: str, flags: int) -> int:
+    """Open without waiting for a pipe's writer (the mode is checked before any read)."""
+    return os.open(path, flags | getattr(os, "O_NONBLOCK", 0))
+
+
 def read_yaml(path: Path, display: str | None = None, *, max_bytes: int | None = None, what: str = "the file") -> Any:
     """Parse a YAML file; `max_bytes`: refuse anything larger (files a user gives)."""
     name = display or str(path)
-    if max_bytes is not None:
-        raw = read_capped(path, name, max_bytes, what)
-    else:
-        try:
-            raw = path.read_bytes()
-        except IsADirectoryError:
-            raise YamlError(f"{name}: is a directory, not a YAML file") from None
-        except FileNotFoundError:
-            raise YamlError(f"{name}: no such file") from None
-        except OSError as exc:
-            raise YamlError(f"{name}: cannot read: {exc.strerror}") from None
+    raw = read_capped(path, name, max_bytes, what) if max_bytes is not None else read_regular(path, name)
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from advisor.entry_point import UsageParser, guarded
+from advisor.entry_point import UsageParser, checked_stdout, guarded
 from advisor.exit_status import ExitStatus, UserError
 
 if TYPE_CHECKING:
@@ -42,7 +42,12 @@ def main(argv: list[str]) -> int:
     launch time); same errors and exit statuses as the dispatcher."""
     parser = UsageParser(prog="advisor tui", description=DESCRIPTION)
     add_arguments(parser)
-    return guarded(lambda: run(parser.parse_args(argv)))
+
+    def parse() -> argparse.Namespace:
+        with checked_stdout():  # --help into a full or closed standard output: one line, exit 2
+            return parser.parse_args(argv)
+
+    return guarded(lambda: run(parse()))
 
 
 def _check_inputs(ns: argparse.Namespace) -> Path | None:
