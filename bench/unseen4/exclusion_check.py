@@ -1,31 +1,60 @@
-"""Plain substring exclusion check: python excl.py URL..."""
-import os, re, sys
+"""Plain substring exclusion check for candidate story URLs.
+
+Usage: ``python bench/unseen4/exclusion_check.py URL...``; prints ``HIT`` (with where) or ``ok``.
+Each URL's key (``owner/repo/issues/N``, ``owner/repo/pull/N``, ``questions/N``, ``thread/N``
+and the bare number when it has four digits or more) is searched with Python ``in`` over every
+file of the worktree (the new stories excluded) and the shared cases, seed and domain notes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from pathlib import Path
+
 ROOTS = ["/work/wt/unseen4", "/work/shared/cases", "/work/shared/seed", "/work/shared/docs/ne-knowledge.md"]
-texts = []
-for root in ROOTS:
-    if os.path.isfile(root):
-        texts.append((root, open(root, encoding="utf-8", errors="replace").read())); continue
-    for d, dirs, files in os.walk(root):
-        dirs[:] = [x for x in dirs if x not in (".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache")]
-        for f in files:
-            p = os.path.join(d, f)
-            if "/bench/unseen4/stories" in p: continue
-            try: texts.append((p, open(p, encoding="utf-8", errors="replace").read()))
-            except Exception: pass
-def keys(url):
-    ks = []
-    m = re.search(r"github\.com/([^/]+/[^/]+/(?:issues|pull|discussions)/\d+)", url)
-    if m: ks.append(m.group(1)); n = url.rstrip("/").split("/")[-1]; 
-    if m and len(n) >= 4: ks.append(n)
-    m = re.search(r"questions/(\d+)", url)
-    if m: ks += ["questions/" + m.group(1), m.group(1)]
-    m = re.search(r"thread/(\d+)", url)
-    if m: ks += ["thread/" + m.group(1), m.group(1)]
-    if not ks: ks.append(url.split("://")[-1].rstrip("/"))
-    return ks
-for url in sys.argv[1:]:
-    hits = []
-    for k in keys(url):
-        for p, t in texts:
-            if k in t: hits.append((k, p))
-    print(("HIT " if hits else "ok  ") + url + ("  " + str(hits[:3]) if hits else ""))
+SKIP_DIRS = {".git", ".venv", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache"}
+
+
+def corpus() -> list[tuple[str, str]]:
+    texts: list[tuple[str, str]] = []
+    for root in ROOTS:
+        paths = [Path(root)] if os.path.isfile(root) else []
+        for folder, dirs, files in os.walk(root):
+            dirs[:] = [d for d in dirs if d not in SKIP_DIRS]
+            paths += [Path(folder) / f for f in files]
+        for path in paths:
+            if "bench/unseen4/stories" in str(path):
+                continue
+            try:
+                texts.append((str(path), path.read_text(encoding="utf-8", errors="replace")))
+            except OSError:
+                continue
+    return texts
+
+
+def keys(url: str) -> list[str]:
+    found: list[str] = []
+    gh = re.search(r"github\.com/([^/]+/[^/]+/(?:issues|pull|discussions)/(\d+))", url)
+    if gh:
+        found.append(gh.group(1))
+        if len(gh.group(2)) >= 4:
+            found.append(gh.group(2))
+    for pattern, prefix in ((r"questions/(\d+)", "questions/"), (r"thread/(\d+)", "thread/")):
+        m = re.search(pattern, url)
+        if m:
+            found += [prefix + m.group(1), m.group(1)]
+    return found or [url.split("://")[-1].rstrip("/")]
+
+
+def main(urls: list[str]) -> int:
+    texts = corpus()
+    for url in urls:
+        hits = [(k, p) for k in keys(url) for p, t in texts if k in t]
+        print(("HIT " if hits else "ok  ") + url + (f"  {hits[:3]}" if hits else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
