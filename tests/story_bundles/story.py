@@ -43,8 +43,8 @@ from tests.fake_mac.mac_faults import (
     upgrade_waits_for_reboot,
     waiting_for_user,
 )
-from tests.fake_mac.mac_state import TEAM_ID, Configuration, MacState, Registration, healthy_mac, scenario
-from tests.fake_mac.toolbox import FakeMac
+from tests.fake_mac.mac_state import TEAM_ID, Component, Configuration, MacState, Registration, healthy_mac, scenario
+from tests.fake_mac.toolbox import FakeMac, Reply, Scenario
 from tests.fixtures.bundle_builder import AppSpec, ProfileSpec, ProviderSpec, build_app, channel_build
 
 STORIES = Path(__file__).resolve().parent / "stories"
@@ -230,7 +230,28 @@ def build_story(story: Story, dest: Path) -> Built:
     state = declare_mac(story, app, applications, site)
     log_file = case / "quoted.log"
     log_file.write_text(story.log, encoding="utf-8")
-    return Built(story, app, FakeMac(case / "mac", scenario(state)), log_file)
+    tools = scenario(state)
+    if story.bundle.get("signing") == "ad-hoc":
+        _adhoc_codesign(tools, state)
+    return Built(story, app, FakeMac(case / "mac", tools), log_file)
+
+
+def _adhoc_display(component: Component) -> str:
+    """stderr of `codesign -d -vvv` on ad hoc signed code ("Sign to Run Locally", Simulator builds)."""
+    return (
+        f"Executable={component.executable}\nIdentifier={component.bundle_id}\nFormat=app bundle with Mach-O thin (arm64)\n"
+        "CodeDirectory v=20400 size=1021 flags=0x2(adhoc) hashes=21+7 location=embedded\n"
+        "Hash type=sha256 size=32\nSignature=adhoc\nInfo.plist entries=24\nTeamIdentifier=not set\n"
+        "Sealed Resources version=2 rules=13 files=9\nInternal requirements count=0 size=12\n"
+    )
+
+
+def _adhoc_codesign(tools: Scenario, state: MacState) -> None:
+    """The Mac's codesign describes the story's ad hoc signed bundles as ad hoc."""
+    by_path = {c.path: c for c in state.components}
+    for rule in tools.tools["codesign"]:
+        if rule.args and rule.args[:2] == ["-d", "-vvv"] and rule.args[-1] in by_path:
+            rule.reply = Reply(stderr=_adhoc_display(by_path[rule.args[-1]]))
 
 
 # ---- running advisor -----------------------------------------------------------------------
