@@ -114,9 +114,18 @@ def _developer_id_form_authorised(comp: BundleComponent, key: str, value: Any) -
     return converted != values and comp.profile.authorises(key, converted)
 
 
+def _built_for_simulator(comp: BundleComponent) -> bool:
+    return bool(comp.macho and comp.macho.slices and comp.macho.primary.platform == "ios-simulator")
+
+
 def check_profile_entitlements(ctx: CheckContext) -> None:
     for comp in ([ctx.app] if ctx.app else []) + ctx.providers:
         if comp.signature is None or comp.profile_error or not comp.entitlements_known:
+            continue
+        if _built_for_simulator(comp) and comp.profile is None:
+            # Xcode signs Simulator builds "to run locally" (ad hoc) and embeds no profile: the
+            # Simulator grants entitlements without one. Such a build is evidence of running in
+            # the Simulator (running_in_simulator), not of a provisioning fault.
             continue
         restricted = {k: v for k, v in _restricted(ctx, comp.entitlements).items() if v is not False}
         if not restricted:

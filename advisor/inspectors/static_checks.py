@@ -125,7 +125,9 @@ def observe_identity(ctx: CheckContext) -> None:
     if providers:
         listed = ", ".join(p.display for p in providers)
         types = sorted({t for p in providers for t in p.provider_types})
-        if len(types) == 1 and types[0] != "app-proxy":  # app-proxy also serves transparent proxies
+        # The app-proxy extension point also serves transparent proxies, which exist on macOS
+        # only (TN3134, ne-knowledge.md 1.1): on iOS it is an app proxy.
+        if len(types) == 1 and (types[0] != "app-proxy" or bundle.platform == "ios"):
             ctx.observe(
                 "provider_type",
                 types[0],
