@@ -106,10 +106,39 @@ def _grid(title: str, rows: dict[str, dict[str, list[bool]]], extra: Callable[[s
     return lines
 
 
+def _print_rich(work: str) -> None:
+    """The third section: one fault in a rich bundle (tests/matrix/rich_fault_cases)."""
+    from tests.matrix import rich_fault_cases as rich
+
+    builder = rich.Builder(Path(work) / "rich")
+    rows: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # cases, first, confirmed, other confirmed, unrelated errors
+    failing: list[str] = []
+    for n, case in enumerate(rich.all_cases()):
+        run = rich.run_case(case, builder, Path(work) / "rich-case" / str(n))
+        row = rows[f"{case.fault}/{case.variant.split('/')[0]}"]
+        row[0] += 1
+        row[1] += run.outcome.top == case.fault
+        row[2] += run.fault_confirmed
+        row[3] += bool([c for c in run.outcome.confirmed if c != case.fault])
+        row[4] += bool(run.unrelated_errors)
+        if rich.verdict(run):
+            failing.append(f"  FAIL {case.name}: {rich.verdict(run)}")
+    width = max(len(r) for r in rows) + 2
+    print("== rich fault matrix (one fault in a rich bundle)")
+    print("fault".ljust(width) + "cases  first  confirmed  other-confirmed  unrelated-errors")
+    for key in sorted(rows):
+        c, f, k, o, u = rows[key]
+        print(key.ljust(width) + f"{c:>5}  {f:>5}  {k:>9}  {o:>15}  {u:>16}")
+    total = [sum(r[i] for r in rows.values()) for i in range(5)]
+    print("total".ljust(width) + f"{total[0]:>5}  {total[1]:>5}  {total[2]:>9}  {total[3]:>15}  {total[4]:>16}")
+    print(f"{len(failing)} rich case(s) failing")
+    print("\n".join(failing))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=1, help="worker processes (default 1)")
-    parser.add_argument("--only", choices=("bundle", "mac"), help="run one matrix")
+    parser.add_argument("--only", choices=("bundle", "mac", "rich"), help="run one matrix")
     parser.add_argument("--verbose", action="store_true", help="print every failing case with its ranking")
     ns = parser.parse_args(argv)
     modules = _matrix_modules(ns.only)
@@ -172,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
     print("\n".join(report))
     total = len(results)
     print(f"{total} cases in {elapsed:.1f} s ({elapsed / max(total, 1) * 1000:.0f} ms a case, {ns.jobs} job(s)); {len(failures)} failing")
+    if not ns.only or ns.only == "rich":
+        print()
+        _print_rich(work)
     if failures and ns.verbose:
         for label, outcome in failures:
             print(f"  FAIL [{label}] {outcome.case.name}: top={outcome.top} confirmed={outcome.confirmed} "

@@ -31,6 +31,7 @@ import hashlib
 import os
 import plistlib
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -83,6 +84,7 @@ VARIANTS = {
     "dev-appex": "macOS development: an NE app extension instead of the system extension (runs from Xcode)",
     "parental-filter": "iOS: a content filter (data + control providers) beside the packet tunnel",
     "legacy-app-id-prefix": "iOS: an App ID prefix from before June 2011 that is not the Team ID (TN2311)",
+    "tunnel-sysex": "macOS: the system extension is one packet tunnel provider (a VPN product), not a filter suite",
 }
 LEGACY_PREFIX = "8Q7R3S2T1U"  # a unique App ID prefix of an old app (TN2311), not its Team ID
 
@@ -152,6 +154,8 @@ def profile(
     entitlements: dict[str, Any],
     name: str,
     devices: list[str] | None = None,
+    changes: dict[str, Any] | None = None,
+    binary: bool = False,
 ) -> bytes:
     application_id = entitlements.get("application-identifier") or entitlements.get("com.apple.application-identifier")
     prefix = str(application_id).split(".", 1)[0] if application_id else signer.team
@@ -183,7 +187,13 @@ def profile(
         payload["ProvisionedDevices"] = list(devices or DEVICES)
     if long_lived:
         payload["ProvisionsAllDevices"] = True
-    return profile_cms(plistlib.dumps(payload, fmt=plistlib.FMT_XML), profile_signer(platform))
+    for key, value in (changes or {}).items():  # None removes the key
+        if value is None:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+    fmt = plistlib.FMT_BINARY if binary else plistlib.FMT_XML
+    return profile_cms(plistlib.dumps(payload, fmt=fmt), profile_signer(platform))
 
 
 @dataclass
@@ -203,6 +213,8 @@ class Code:
     localized: tuple[str, ...] = ("en", "de", "ja")
     extra_files: dict[str, bytes] = field(default_factory=dict)  # relative to the contents folder
     filetype: int = 2
+    profile_changes: dict[str, Any] = field(default_factory=dict)  # top-level profile keys (None: removed)
+    binary_profile: bool = False  # the profile's payload a binary plist (Apple's are XML)
 
     @property
     def contents(self) -> Path:
@@ -230,7 +242,15 @@ def write_code(code: Code) -> Path:
     if code.profile_entitlements is not None:
         name = "embedded.provisionprofile" if macos else "embedded.mobileprovision"
         (contents / name).write_bytes(
-            profile(code.platform, code.signer, code.bundle_id, code.profile_entitlements, code.info.get("CFBundleName", code.bundle_id))
+            profile(
+                code.platform,
+                code.signer,
+                code.bundle_id,
+                code.profile_entitlements,
+                code.info.get("CFBundleName", code.bundle_id),
+                changes=code.profile_changes,
+                binary=code.binary_profile,
+            )
         )
     executable = str(code.info["CFBundleExecutable"])
     exe_rel = f"MacOS/{executable}" if macos else executable
@@ -432,6 +452,12 @@ class Rich:
     channel: str
     faults: tuple[str, ...] = ()
     variants: tuple[str, ...] = ()
+    edit: Callable[[Code], None] | None = None  # changes one bundle before it is written (fault matrices)
+
+    def write(self, code: Code) -> Path:
+        if self.edit is not None:
+            self.edit(code)
+        return write_code(code)
 
     @property
     def sysex_id(self) -> str:
@@ -594,7 +620,7 @@ def _mac_appex(
 ) -> None:
     info = _mac_info(bundle_id, name, "XPC!", NSExtension=ext)
     rpaths = ("/usr/lib/swift", "@executable_path/../Frameworks", "@executable_path/../../../../Frameworks")
-    write_code(
+    rich.write(
         Code(
             plugins / f"{name}.appex",
             "macos",
@@ -616,6 +642,8 @@ def build_macos(dest: Path, rich: Rich) -> Path:
     shape = MAC_SHAPES[rich.channel]
     if "developer-id-ne-appex" in rich.faults or "dev-appex" in rich.variants:
         shape = "appex"
+    if "tunnel-sysex" in rich.variants:
+        shape = "sysex"
     sandboxed = not rich.developer_id
     frameworks = contents / "Frameworks"
     links = [mac_framework(frameworks, "VPNCore", signer, (swift_class("VPNCore", "TunnelManager"), swift_class("VPNCore", "Settings")))]
@@ -638,6 +666,11 @@ def build_macos(dest: Path, rich: Rich) -> Path:
         )
         classes = {point: f"{SYSEX_MODULE}.{cls}" for point, cls in SYSEX_POINTS.items()}
         classes["com.apple.networkextension.dns-proxy"] = "ExtensionCore.DNSProxyProvider"  # lives in its framework
+        compiled_names = ("FilterDataProvider", "TransparentProxyProvider", "XPCListener")
+        if "tunnel-sysex" in rich.variants:  # a VPN product: one packet tunnel provider
+            app_ne = ["packet-tunnel-provider"]
+            classes = {"com.apple.networkextension.packet-tunnel": f"{SYSEX_MODULE}.PacketTunnelProvider"}
+            compiled_names = ("PacketTunnelProvider", "XPCListener")
         info = _mac_info(
             sysex_id,
             sysex_id,
@@ -646,10 +679,10 @@ def build_macos(dest: Path, rich: Rich) -> Path:
             NSSystemExtensionUsageDescription="ExampleVPN filters network traffic and resolves names for your protection.",
             NetworkExtension={"NEMachServiceName": f"{rich.mac_group}.network-extension", "NEProviderClasses": classes},
         )
-        ents = rich.signed(sysex_id, SYSEX_VALUES, groups=[rich.mac_group], extra={NETWORK_SERVER: True})
-        compiled = tuple(swift_class(SYSEX_MODULE, c) for c in ("FilterDataProvider", "TransparentProxyProvider", "XPCListener"))
+        ents = rich.signed(sysex_id, app_ne, groups=[rich.mac_group], extra={NETWORK_SERVER: True})
+        compiled = tuple(swift_class(SYSEX_MODULE, c) for c in compiled_names)
         sysex_rpaths = ("/usr/lib/swift", "@executable_path/../Frameworks")
-        write_code(Code(sysex, "macos", info, ents, signer, compiled, (NE_FRAMEWORK, core), sysex_rpaths, rich.provisioned(sysex_id)))
+        rich.write(Code(sysex, "macos", info, ents, signer, compiled, (NE_FRAMEWORK, core), sysex_rpaths, rich.provisioned(sysex_id)))
     if shape == "appex":
         app_ne = ["packet-tunnel-provider"]
         tunnel_id = f"{APP_ID}.PacketTunnel"
@@ -683,7 +716,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
             NSSystemExtensionUsageDescription="ExampleVPN watches for malicious processes.",
         )
         es_ents = rich.signed(ES_ID, sandbox=False, extra={ES_CLIENT: True})
-        write_code(
+        rich.write(
             Code(
                 contents / "Library" / "SystemExtensions" / f"{ES_ID}.systemextension",
                 "macos",
@@ -762,7 +795,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
     # A login item and an XPC service (unrestricted entitlements only: no profile).
     helper_id = f"{APP_ID}.LoginItem"
     helper_info = _mac_info(helper_id, "ExampleVPN Helper", "APPL", "ExampleVPN Helper", LSBackgroundOnly=True)
-    write_code(
+    rich.write(
         Code(
             contents / "Library" / "LoginItems" / "ExampleVPN Helper.app",
             "macos",
@@ -774,7 +807,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
     )
     xpc_id = f"{APP_ID}.Monitor"
     xpc_info = _mac_info(xpc_id, "Monitor", "XPC!", f"{xpc_id}", XPCService={"ServiceType": "Application", "RunLoopType": "NSRunLoop"})
-    write_code(
+    rich.write(
         Code(
             contents / "XPCServices" / f"{xpc_id}.xpc", "macos", xpc_info, rich.signed(xpc_id, sandbox=sandboxed), signer, (), localized=()
         )
@@ -803,7 +836,7 @@ def build_macos(dest: Path, rich: Rich) -> Path:
     extra_files = {"Resources/AppIcon.icns": b"icns\x00\x00\x00\x08", "Resources/Assets.car": bytes(64)}
     if rich.developer_id:
         extra_files["CodeResources"] = b"s8ch" + bytes(60)  # the stapled notarisation ticket
-    write_code(
+    rich.write(
         Code(
             app,
             "macos",
@@ -833,7 +866,7 @@ def _ios_appex(
 ) -> None:
     info = _ios_info(bundle_id, name, "XPC!", NSExtension=ext)
     rpaths = ("/usr/lib/swift", "@executable_path/Frameworks", "@executable_path/../../Frameworks")
-    write_code(
+    rich.write(
         Code(
             app / "PlugIns" / f"{name}.appex",
             "ios",
@@ -939,7 +972,7 @@ def build_ios(dest: Path, rich: Rich) -> Path:
         WKCompanionAppBundleIdentifier=APP_ID,
         UIDeviceFamily=[4],
     )
-    write_code(
+    rich.write(
         Code(
             app / "Watch" / "ExampleVPN Watch App.app",
             "ios",
@@ -966,7 +999,7 @@ def build_ios(dest: Path, rich: Rich) -> Path:
         "APPL",
         NSAppClip={"NSAppClipRequestEphemeralUserNotification": False, "NSAppClipRequestLocationConfirmation": False},
     )
-    write_code(
+    rich.write(
         Code(
             app / "AppClips" / "ExampleVPN Clip.app",
             "ios",
@@ -1007,7 +1040,7 @@ def build_ios(dest: Path, rich: Rich) -> Path:
     extra_files = {"Assets.car": bytes(64), "AppIcon60x60@2x.png": b"\x89PNG\r\n\x1a\n"}
     if signer.profile_kind == "app-store" and not rich.testflight:
         extra_files["SC_Info/ExampleVPN.sinf"] = bytes(32)  # FairPlay, App Store downloads
-    write_code(
+    rich.write(
         Code(
             app,
             "ios",
@@ -1025,12 +1058,18 @@ def build_ios(dest: Path, rich: Rich) -> Path:
     return app
 
 
-def build(dest: Path, channel: str, faults: tuple[str, ...] = (), variants: tuple[str, ...] = ()) -> Path:
+def build(
+    dest: Path,
+    channel: str,
+    faults: tuple[str, ...] = (),
+    variants: tuple[str, ...] = (),
+    edit: Callable[[Code], None] | None = None,
+) -> Path:
     """Write the rich bundle of `channel` as `<dest>/ExampleVPN.app` (in the correct `variants`
     of its shape, with `faults` injected)."""
     unknown = (set(faults) - set(FAULTS)) | (set(variants) - set(VARIANTS))
     if unknown:
         raise ValueError(f"unknown rich fault(s) or variant(s): {sorted(unknown)}")
-    rich = Rich(channel, faults, variants)
+    rich = Rich(channel, faults, variants, edit)
     dest.mkdir(parents=True, exist_ok=True)
     return build_macos(dest, rich) if rich.platform == "macos" else build_ios(dest, rich)

@@ -250,6 +250,8 @@ PROBE_CASES: list[tuple[str, str, tuple[str, ...]]] = [(c, "healthy", ()) for c 
     ("macos-developer-id", "healthy", ("ios-style-groups",)),
     ("macos-testflight", "healthy", ("ios-style-groups",)),
     ("macos-developer-id", "healthy", ("unprefixed-sysex-id",)),
+    ("macos-developer-id", "healthy", ("tunnel-sysex",)),
+    ("macos-app-store", "healthy", ("tunnel-sysex",)),
     ("macos-development", "healthy", ("dev-appex",)),
     ("macos-development", "derived-data", ("dev-appex",)),
     ("macos-development", "second-configuration", ("dev-appex",)),
