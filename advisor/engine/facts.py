@@ -1,7 +1,8 @@
 """Resolve observations from every source into one value per fact, keeping provenance.
 
-When sources disagree the more direct one wins (probe > bundle > answer > log > describe);
-the losing observations are kept as conflicts so reports can show them.
+When sources disagree the more direct one wins (probe > bundle > answer > log > describe, except
+for facts whose `read_best_from` source reads them more closely); the losing observations are
+kept as conflicts so reports can show them.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def resolve_facts(kb: KnowledgeBase, observations: list[Observation]) -> FactTab
         if current.value == UNKNOWN and obs.value != UNKNOWN and obs.source != current.source:
             best[obs.fact] = obs
             continue
-        if SOURCE_TRUST[obs.source] >= SOURCE_TRUST[current.source]:
+        if _trust(kb, obs) >= _trust(kb, current):
             if obs.value != current.value and obs.source != current.source:
                 conflicts.setdefault(obs.fact, []).append(current)
             best[obs.fact] = obs
@@ -75,6 +76,13 @@ def resolve_facts(kb: KnowledgeBase, observations: list[Observation]) -> FactTab
         )
     _apply_implications(kb, table)
     return table
+
+
+def _trust(kb: KnowledgeBase, obs: Observation) -> int:
+    fact = kb.facts.get(obs.fact)
+    if fact is not None and fact.read_best_from == obs.source.value:
+        return max(SOURCE_TRUST.values()) + 1
+    return SOURCE_TRUST[obs.source]
 
 
 def _apply_implications(kb: KnowledgeBase, table: FactTable) -> None:

@@ -30,7 +30,9 @@ from advisor.inspectors.bundle_archive import extract_bundle
 from advisor.inspectors.code_signature import SLOT_INFO_PLIST, CodeSignature
 from advisor.inspectors.containment import OUTSIDE, BundleRoot
 from advisor.inspectors.macho import MachOFile, read_macho
-from advisor.inspectors.network_extension_ids import (
+from advisor.inspectors.plist_file import PLIST_LIMIT, read_plist_dict
+from advisor.inspectors.provisioning_profile import ProvisioningProfile
+from advisor.network_extension_ids import (
     EXTENSION_POINTS,
     NE_ENTITLEMENT,
     NE_EXTENSION_POINT_PREFIX,
@@ -38,8 +40,6 @@ from advisor.inspectors.network_extension_ids import (
     plain_value,
     provider_values,
 )
-from advisor.inspectors.plist_file import PLIST_LIMIT, read_plist_dict
-from advisor.inspectors.provisioning_profile import ProvisioningProfile
 
 MAX_PROVIDERS = 256  # per folder
 MAX_LISTED_PROVIDERS = 20_000  # entries of a provider folder looked at to find them

@@ -10,7 +10,7 @@ import re
 
 from advisor.inspectors.bundle import ComponentKind
 from advisor.inspectors.check_context import CheckContext, component_team, is_true
-from advisor.inspectors.network_extension_ids import (
+from advisor.network_extension_ids import (
     APP_GROUPS_ENTITLEMENT,
     NE_ENTITLEMENT,
     NETWORK_CLIENT_ENTITLEMENT,

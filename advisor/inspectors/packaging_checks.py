@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from advisor.inspectors.bundle import BundleComponent, ComponentKind, LinkedLibrary
 from advisor.inspectors.check_context import CheckContext, is_true
-from advisor.inspectors.network_extension_ids import (
+from advisor.network_extension_ids import (
     EXTENSION_POINTS,
     GET_TASK_ALLOW_ENTITLEMENTS,
     NE_ENTITLEMENT,

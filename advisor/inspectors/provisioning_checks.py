@@ -8,7 +8,7 @@ from typing import Any
 from advisor.inspectors.bundle import BundleComponent, ComponentKind
 from advisor.inspectors.certificates import TEAM_ID
 from advisor.inspectors.check_context import CheckContext, component_team, is_true
-from advisor.inspectors.network_extension_ids import (
+from advisor.network_extension_ids import (
     APP_GROUPS_ENTITLEMENT,
     APPLICATION_ID_ENTITLEMENTS,
     NE_ENTITLEMENT,

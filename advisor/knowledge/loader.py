@@ -229,7 +229,7 @@ def _load_facts(r: _Reader, path: Path) -> dict[str, Fact]:
     file, body = r.section(path, "facts")
     facts: dict[str, Fact] = {}
     for fid, entry, loc in _entries(r, file, body):
-        _check_unknown_keys(r, loc, entry, {"values", "help", "labels", "implies", "phrases", "same_where_it_works"})
+        _check_unknown_keys(r, loc, entry, {"values", "help", "labels", "implies", "phrases", "same_where_it_works", "read_best_from"})
         raw = entry.get("values")
         if not isinstance(raw, list) or not raw:
             r.problem(loc, f"fact '{fid}' needs a non-empty 'values' list")
@@ -254,7 +254,11 @@ def _load_facts(r: _Reader, path: Path) -> dict[str, Fact]:
         if not isinstance(same, bool):
             r.problem(Location(file, line_of(entry, "same_where_it_works", loc.line)), "'same_where_it_works' must be true or false")
             same = False
-        fact = Fact(fid, values, _text(r, loc, entry, "help"), loc, labels, implies, phrases, same)
+        best = entry.get("read_best_from")
+        if best is not None and best != "bundle":
+            r.problem(Location(file, line_of(entry, "read_best_from", loc.line)), "'read_best_from' may only be 'bundle'")
+            best = None
+        fact = Fact(fid, values, _text(r, loc, entry, "help"), loc, labels, implies, phrases, same, best)
         _add_unique(r, facts, fid, fact, loc, "fact")
     return facts
 

@@ -73,6 +73,10 @@ class Fact:
     # A value stated about a setup where things work also holds where they fail (what the
     # provider is: its platform, packaging, type), unless the description contrasts the two.
     same_where_it_works: bool = False
+    # The source that reads this fact most closely, trusted over the usual order when sources
+    # disagree: the bundle inspector weighs every entitlement against each provider's type and
+    # profile, where a probe's codesign dump only shows the keys ("bundle" or None).
+    read_best_from: str | None = None
 
 
 @dataclass(frozen=True)

@@ -20,10 +20,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from advisor.evidence import Observation, Source
-from advisor.knowledge.model import KnowledgeBase
+from advisor.knowledge.model import UNKNOWN, KnowledgeBase
 from advisor.probes.context import ProbeContext
 from advisor.probes.execution import ProbeRun
-from advisor.probes.parsers.codesign import Entitlements, SigningSummary, bundle_role, read_codesign_display, read_entitlements
+from advisor.probes.parsers.codesign import (
+    Entitlements,
+    SigningSummary,
+    bundle_role,
+    provider_types,
+    read_codesign_display,
+    read_entitlements,
+)
 from advisor.probes.parsers.profiles import MACOS_PROFILE_PLATFORM, ProfileSummary, profile_expired, read_profile
 from advisor.probes.parsers.registrations import comparable_path, other_copies, read_lsregister, read_mdfind, read_pluginkit
 from advisor.probes.parsers.system import read_hardware_overview
@@ -177,8 +184,23 @@ def _ne_entitlement(r: _Readings) -> list[Observation]:
     roles = {role for _, role, _ in r.entitlements}
     if r.context is not None and not {"app", "provider"} <= roles:
         return []
+    # Each bundle must hold its provider's value, not merely the key; with several providers of
+    # different types the probes cannot tell which provider needs which value.
+    if r.context is not None and len(r.context.provider_paths) > 1 and len(provider_types(r.context)) > 1:
+        return []
     detail = f"com.apple.developer.networking.networkextension present on all {len(r.entitlements)} bundles examined"
     return [_observe("ne_entitlement_present", "yes", detail, [pid for _, _, pid in r.entitlements])]
+
+
+def _mixed_entitlement_forms(r: _Readings) -> list[Observation]:
+    """Bundles signed with different NE value forms (plain in one, -systemextension in another):
+    no single form describes the shipped code, so the last bundle read must not decide it (a
+    faulty app beside a correct provider would otherwise rule the fault out)."""
+    forms = r.reported.get("ne_entitlement_form", set()) - {UNKNOWN}
+    if len(forms) < 2:
+        return []
+    detail = "the bundles examined are signed with different forms: " + ", ".join(sorted(forms))
+    return [_observe("ne_entitlement_form", UNKNOWN, detail, [pid for _, _, pid in r.entitlements])]
 
 
 def _app_groups(r: _Readings) -> list[Observation]:
@@ -227,7 +249,7 @@ def derive_cross_probe_facts(runs: Iterable[ProbeRun], kb: KnowledgeBase | None 
     """Observations that need several probe outputs (see the module docstring)."""
     readings = _read(list(runs), kb)
     out: list[Observation] = []
-    for derive in (_device_in_profile, _profiles_not_expired, _hardened_runtime, _team_ids, _ne_entitlement, _app_groups, _no_other_copies):
+    for derive in (_device_in_profile, _profiles_not_expired, _hardened_runtime, _team_ids, _ne_entitlement, _mixed_entitlement_forms, _app_groups, _no_other_copies):
         out.extend(derive(readings))
     if readings.context is not None:
         out.extend(context_observations(readings.context))

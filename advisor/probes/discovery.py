@@ -28,6 +28,9 @@ from advisor.probes.parsers.registrations import WRAPPER_SEGMENT, read_mdfind, r
 APPLICATIONS_ENV = "ADVISOR_APPLICATIONS_DIR"
 NE_POINT_PREFIX = "com.apple.networkextension"
 _MAX_PLIST_BYTES = 4 * 1024 * 1024
+# Info.plist keys of the other system extension categories (Endpoint Security clients, camera
+# extensions), which an NE system extension never carries.
+OTHER_CATEGORY_KEY_PREFIXES = ("NSEndpointSecurity", "CMIOExtension")
 _MAX_SCANNED_APPS = 5000  # a bound on directory listings, not a limit anyone should reach
 
 
@@ -45,6 +48,8 @@ class BundleInfo:
     minimum_system_version: str | None = None
     versions: str | None = None  # "short/bundle"
     profile_path: str | None = None
+    # Info.plist declares a system extension category other than Network Extension.
+    other_category: bool = False
 
     @property
     def declares_ne(self) -> bool:
@@ -53,7 +58,10 @@ class BundleInfo:
     @property
     def is_ne_provider(self) -> bool:
         if self.kind == "sysex":
-            return True  # one without NE keys is still the provider (sysex-unknown-category)
+            # One without NE keys is still the provider (sysex-unknown-category), unless it says
+            # it is something else: probing an Endpoint Security client as "the provider" would
+            # report its state and entitlements as the NE provider's.
+            return self.declares_ne or not self.other_category
         return self.kind == "appex" and (not self.extension_points or self.declares_ne)
 
 
@@ -87,6 +95,7 @@ def read_bundle(path: Path) -> BundleInfo | None:
     if isinstance(network, dict) and isinstance(network.get("NEProviderClasses"), dict):
         points.extend(k for k in network["NEProviderClasses"] if isinstance(k, str))
     minimum = info.get("LSMinimumSystemVersion") if macos else None
+    other_category = any(isinstance(k, str) and k.startswith(OTHER_CATEGORY_KEY_PREFIXES) for k in info)
     short, build = info.get("CFBundleShortVersionString"), info.get("CFBundleVersion")
     versions = f"{short}/{build}" if isinstance(short, str) and isinstance(build, str) else None
     profile = path / ("Contents/embedded.provisionprofile" if macos else "embedded.mobileprovision")
@@ -99,6 +108,7 @@ def read_bundle(path: Path) -> BundleInfo | None:
         minimum_system_version=minimum if isinstance(minimum, str) and VERSION_PATTERN.fullmatch(minimum) else None,
         versions=versions if versions and BUNDLE_VERSION_PATTERN.fullmatch(versions) else None,
         profile_path=str(profile) if profile.is_file() else None,
+        other_category=other_category,
     )
 
 

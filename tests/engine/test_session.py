@@ -132,3 +132,32 @@ def test_boolean_spellings_are_accepted_for_two_valued_facts(tiny):
     assert s.facts.value("sip") == "disabled"
     with pytest.raises(UserError):
         s.answer("platform", "true")  # not a two-valued yes/no fact
+
+
+def test_a_fact_read_best_from_the_bundle_keeps_the_bundles_reading_over_a_probe(kb):
+    """codesign shows that the NE key is there; the inspector sees that the provider's own value
+    is missing: for what the code is signed with, the closer reading wins (and the probe's is kept
+    as a conflict). Facts without `read_best_from` keep the usual order (a probe wins)."""
+    assert kb.facts["ne_entitlement_present"].read_best_from == "bundle"
+    assert kb.facts["sip"].read_best_from is None
+    s = Session(kb)
+    s.add_evidence([
+        Observation("ne_entitlement_present", "no", Source.BUNDLE, "lacks 'packet-tunnel-provider' on PacketTunnel.appex", "inspect"),
+        Observation("ne_entitlement_present", "yes", Source.PROBE, "present on all 2 bundles examined", "entitlements-app"),
+    ])
+    r = s.facts.get("ne_entitlement_present")
+    assert r.value == "no" and r.source == Source.BUNDLE
+    assert [c.value for c in r.conflicts] == ["yes"]
+
+
+def test_read_best_from_names_only_the_bundle(tmp_path):
+    from advisor.knowledge.loader import KnowledgeError, load_knowledge
+    from tests.knowledge_builder import copy_real_kb
+
+    root = copy_real_kb(tmp_path / "kb")
+    facts = root / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    facts.write_text(text.replace("    read_best_from: bundle\n", "    read_best_from: probe\n", 1), encoding="utf-8")
+    with pytest.raises(KnowledgeError) as raised:
+        load_knowledge(root)
+    assert "facts.yaml:" in str(raised.value) and "'read_best_from' may only be 'bundle'" in str(raised.value)

@@ -21,6 +21,17 @@ import re
 from dataclasses import dataclass, field
 
 from advisor.evidence import Observation
+from advisor.network_extension_ids import (
+    APP_GROUPS_ENTITLEMENT,
+    EXTENSION_POINTS,
+    NE_ENTITLEMENT,
+    NETWORK_CLIENT_ENTITLEMENT,
+    NETWORK_SERVER_ENTITLEMENT,
+    SANDBOX_ENTITLEMENT,
+    SYSEX_INSTALL_ENTITLEMENT,
+    SYSTEM_EXTENSION_SUFFIX,
+    allows_provider,
+)
 from advisor.probes.context import ProbeContext
 from advisor.probes.parsers.observation import seen, text_lines
 from advisor.probes.parsers.registrations import comparable_path
@@ -37,12 +48,9 @@ LEAF_IDENTITIES = (
     ("3rd Party Mac Developer Application:", "apple-distribution"),
     ("Developer ID Application:", "developer-id"),
 )
-NE_ENTITLEMENT = "com.apple.developer.networking.networkextension"
-SANDBOX_ENTITLEMENT = "com.apple.security.app-sandbox"
-NETWORK_ENTITLEMENTS = ("com.apple.security.network.client", "com.apple.security.network.server")
-INSTALL_ENTITLEMENT = "com.apple.developer.system-extension.install"
-APP_GROUPS_ENTITLEMENT = "com.apple.security.application-groups"
-SYSEX_SUFFIX = "-systemextension"
+NETWORK_ENTITLEMENTS = (NETWORK_CLIENT_ENTITLEMENT, NETWORK_SERVER_ENTITLEMENT)
+INSTALL_ENTITLEMENT = SYSEX_INSTALL_ENTITLEMENT
+SYSEX_SUFFIX = SYSTEM_EXTENSION_SUFFIX
 # `codesign --verify` messages that mean the signature itself is broken (not "file not found").
 VERIFY_FAILURES = (
     "a sealed resource is missing or invalid",
@@ -274,6 +282,23 @@ def _entitlement_line(key: str, value: object) -> str:
     return f"{key} = {value!r}"
 
 
+def provider_types(context: ProbeContext | None) -> set[str]:
+    """The provider types the app's providers declare (from their extension points)."""
+    if context is None:
+        return set()
+    return {EXTENSION_POINTS[p] for p in context.extension_points if p in EXTENSION_POINTS}
+
+
+def _types_needed(role: tuple[str, str] | None, context: ProbeContext | None) -> set[str]:
+    """Which provider types this bundle's NE entitlement must allow: the app needs a value for
+    each of its providers' types; a provider its own (known only when the app has one provider)."""
+    if role is None or context is None:
+        return set()
+    if role[0] == "app" or len(context.provider_paths) == 1:
+        return provider_types(context)
+    return set()
+
+
 def parse_entitlements(stdout: str, stderr: str, exit_code: int, context: ProbeContext | None) -> list[Observation]:
     ents = read_entitlements(stdout, stderr, exit_code)
     if ents is None:
@@ -281,14 +306,17 @@ def parse_entitlements(stdout: str, stderr: str, exit_code: int, context: ProbeC
     out: list[Observation] = []
     where = f" ({ents.executable})" if ents.executable else ""
     ne = ents.ne_values()
+    role = bundle_role(ents.executable, context)
     if not ne:  # app and providers all need it; one bundle without it settles "no"
         out.append(seen("ne_entitlement_present", "no", f"no {NE_ENTITLEMENT} entitlement{where}"))
     else:
+        lacking = sorted(t for t in _types_needed(role, context) if not allows_provider({NE_ENTITLEMENT: ne}, t))
+        if lacking:  # the entitlement is there, but not with the value its provider type needs
+            out.append(seen("ne_entitlement_present", "no", _entitlement_line(NE_ENTITLEMENT, ne) + where + f": nothing for {', '.join(lacking)}"))
         forms = {v.endswith(SYSEX_SUFFIX) for v in ne}
         if len(forms) == 1:
             form = "systemextension" if forms == {True} else "plain"
             out.append(seen("ne_entitlement_form", form, _entitlement_line(NE_ENTITLEMENT, ne) + where))
-    role = bundle_role(ents.executable, context)
     if role and role[0] == "provider":
         sandboxed = ents.is_true(SANDBOX_ENTITLEMENT)
         out.append(seen("provider_sandboxed", "yes" if sandboxed else "no", _entitlement_line(SANDBOX_ENTITLEMENT, ents.values.get(SANDBOX_ENTITLEMENT)) + where))
