@@ -31,6 +31,8 @@ EXTENSION_POINTS: dict[str, str] = {
     "com.apple.networkextension.url-filter-control": "url-filter",  # an ExtensionKit extension
 }
 NE_EXTENSION_POINT_PREFIX = "com.apple.networkextension."
+FILTER_DATA_POINT = "com.apple.networkextension.filter-data"
+FILTER_CONTROL_POINT = "com.apple.networkextension.filter-control"
 
 # provider_type -> the plain NE entitlement value that allows it.
 PROVIDER_ENTITLEMENT_VALUES: dict[str, str] = {

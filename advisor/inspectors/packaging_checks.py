@@ -11,6 +11,8 @@ from advisor.inspectors.bundle import BundleComponent, ComponentKind, LinkedLibr
 from advisor.inspectors.check_context import CheckContext, is_true
 from advisor.network_extension_ids import (
     EXTENSION_POINTS,
+    FILTER_CONTROL_POINT,
+    FILTER_DATA_POINT,
     GET_TASK_ALLOW_ENTITLEMENTS,
     NE_ENTITLEMENT,
     NE_EXTENSION_POINT_PREFIX,
@@ -547,6 +549,20 @@ def check_provider_embedded(ctx: CheckContext) -> None:
         )
         return
     if ctx.providers:
+        points = {point for p in ctx.providers for point in p.extension_points}
+        if FILTER_CONTROL_POINT in points and FILTER_DATA_POINT not in points:
+            # A content filter is a data provider fed by a control provider: the control one alone filters nothing.
+            control = next(p for p in ctx.providers if FILTER_CONTROL_POINT in p.extension_points)
+            ctx.find(
+                "filter-control-without-data",
+                control.display,
+                "A filter control provider is embedded but no filter data provider.",
+                comp=control,
+                provider_types=["content-filter"],
+                fact="provider_embedded",
+                fact_detail=f"{control.display} has no filter data provider beside it",
+            )
+            return
         listed = ", ".join(p.display for p in ctx.providers)
         ctx.observe("provider_embedded", "yes", f"embedded: {listed}", ctx.providers[0].display)
         return

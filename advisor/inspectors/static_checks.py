@@ -84,6 +84,7 @@ RULE_IDS = (
     "ios-appex-embeds-frameworks",
     "ne-entitlement-missing",
     "ne-entitled-app-without-provider",
+    "filter-control-without-data",
     "provider-in-wrong-folder",
     "app-groups-disjoint",
     "app-group-missing-on-one-side",

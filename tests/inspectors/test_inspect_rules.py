@@ -311,6 +311,16 @@ CASES = [
         key=NE,
     ),
     Case(
+        "filter-control-without-data",
+        dict(
+            platform="ios",
+            providers=[
+                ProviderSpec(provider_type="content-filter", name="FilterControl", extension_point="com.apple.networkextension.filter-control")
+            ],
+        ),
+        path_suffix="FilterControl.appex",
+    ),
+    Case(
         "provider-in-wrong-folder",
         dict(providers=[ProviderSpec(kind="appex", folder="Resources")]),
         path_suffix="Contents/Resources/PacketTunnel.appex",
