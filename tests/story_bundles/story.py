@@ -59,7 +59,7 @@ LOCATIONS = {
     "downloads": "Users/dev/Downloads",
     "derived-data": "Users/dev/Library/Developer/Xcode/DerivedData/App-bxkqfhzjdlwgzc/Build/Products/Debug",
 }
-_CODE_KEYS = {"signing", "bundle_id", "entitlements_update", "info_update", "min_os", "frameworks", "links", "mach_service_name", "hardened_runtime", "timestamp", "certificate", "stapled", "macho_platform"}
+_CODE_KEYS = {"signing", "name", "bundle_id", "entitlements_update", "info_update", "min_os", "frameworks", "links", "mach_service_name", "hardened_runtime", "timestamp", "certificate", "stapled", "macho_platform"}
 _PROFILE_KEYS = {"type", "entitlements_update", "entitlements", "expired", "devices", "team_id"}
 
 
@@ -148,6 +148,8 @@ def build_bundle(story: Story, dest: Path) -> Path:
     change = story.bundle
     app: AppSpec = _code(kwargs["app"], change.get("app") or {})
     providers: list[ProviderSpec] = [_code(p, change.get("provider") or {}) for p in kwargs["providers"]]
+    # More providers of the same kind and type (an app with two tunnels), each as the first one changed.
+    providers += [_code(providers[0], more) for more in change.get("more_providers") or []]
     if story.provider_type is None or change.get("providers_embedded") is False:
         providers = []
     signing = change.get("signing", kwargs["signing"])
