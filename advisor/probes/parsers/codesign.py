@@ -307,8 +307,11 @@ def parse_entitlements(stdout: str, stderr: str, exit_code: int, context: ProbeC
     where = f" ({ents.executable})" if ents.executable else ""
     ne = ents.ne_values()
     role = bundle_role(ents.executable, context)
-    if not ne:  # app and providers all need it; one bundle without it settles "no"
-        out.append(seen("ne_entitlement_present", "no", f"no {NE_ENTITLEMENT} entitlement{where}"))
+    if not ne:
+        # App and providers all need it, so one bundle without it settles "no"; but an app with no
+        # provider at all may simply not be a Network Extension app (it proves nothing then).
+        if not (role and role[0] == "app" and context is not None and not context.provider_paths):
+            out.append(seen("ne_entitlement_present", "no", f"no {NE_ENTITLEMENT} entitlement{where}"))
     else:
         lacking = sorted(t for t in _types_needed(role, context) if not allows_provider({NE_ENTITLEMENT: ne}, t))
         if lacking:  # the entitlement is there, but not with the value its provider type needs
