@@ -455,7 +455,7 @@ class RichFault:
     packaging: tuple[str, ...] = ("appex", "sysex")
     entitlements: bool = False  # run with XML and with [Dict] codesign output
     proven: bool = True  # the evidence proves it: it must be confirmed (else: listed first, not confirmed)
-    hint: bool = False  # only hinted at: listed among the first three, nothing confirmed
+    hint: bool = False  # only hinted at: listed among the first three (unless this Mac rules it out), nothing confirmed
     udid: str | None = THIS_MAC_UDID  # the device `inspect --udid` names
     probe_sees: bool = True  # the probe run can see it (False: an iOS device the Mac cannot know)
     shape_override: str | None = None  # the provider type the fault turns the shape into (for the case name)
