@@ -64,6 +64,9 @@ class LinkedLibrary:
     system: bool  # an absolute path outside the bundle (the OS provides it; not readable here)
     class_names: frozenset[str] | None = None  # its Objective-C classes, when it was read
     read_error: str | None = None
+    # Not reachable from the component, but the container app holds it where the app itself
+    # loads it (Embed Frameworks in the app target only); class_names are then that copy's.
+    app_copy: Path | None = None
 
 
 @dataclass
@@ -579,20 +582,46 @@ def resolve_linkage(reader: _Reader, comp: BundleComponent, bundle: AppBundle) -
         rpath_relative = ref.name.startswith("@rpath/")
         present = next((c for c in inside if rpath_relative and _top_folder(c, ref.name).exists()), None)
         if found is not None:
-            library = LinkedLibrary(ref.name, ref.weak, found, _contains(comp.path, found), False)
-            try:
-                names = read_macho(found).primary.objc_class_names
-                library = dataclasses.replace(library, class_names=names or frozenset())
-            except ArtifactError as exc:
-                library = dataclasses.replace(library, read_error=exc.message)
+            library = _read_classes(LinkedLibrary(ref.name, ref.weak, found, _contains(comp.path, found), False), found)
         elif present is not None:
             library = LinkedLibrary(ref.name, ref.weak, None, _contains(comp.path, present), False, None, "its binary is not in the bundle")
         else:
             # Not in the bundle, and an absolute runpath (the OS's, e.g. /usr/lib/swift) may hold it.
             system = any(not relative for _, relative in candidates)
             library = LinkedLibrary(ref.name, ref.weak, None, False, system, None, None if system else "not found")
+            held = _app_copy(reader, comp, bundle, ref.name)
+            # An absolute runpath supplies the OS's dylibs (the Swift runtime), never a framework
+            # bundle the developer embeds in the app: that one is theirs, out of the component's reach.
+            if held is not None and (not system or _is_framework(ref.name)):
+                library = _read_classes(LinkedLibrary(ref.name, ref.weak, None, False, False, app_copy=held), held)
         out.append(library)
     return tuple(out)
+
+
+def _read_classes(library: LinkedLibrary, path: Path) -> LinkedLibrary:
+    try:
+        return dataclasses.replace(library, class_names=read_macho(path).primary.objc_class_names or frozenset())
+    except ArtifactError as exc:
+        return dataclasses.replace(library, read_error=exc.message)
+
+
+def _is_framework(install_name: str) -> bool:
+    return install_name.removeprefix("@rpath/").split("/", 1)[0].endswith(".framework")
+
+
+def _app_copy(reader: _Reader, comp: BundleComponent, bundle: AppBundle, install_name: str) -> Path | None:
+    """The container app's own copy of an @rpath library, found through the app's runpaths."""
+    app = bundle.app
+    if app is None or comp is app or not install_name.startswith("@rpath/"):
+        return None
+    if app.macho is None or not app.macho.slices or app.executable_path is None:
+        return None
+    rest = install_name[len("@rpath/") :]
+    for rpath in app.macho.primary.rpaths:
+        base = _substitute(rpath, app.executable_path.parent)
+        if base is not None and base[1] and reader.root.contains(base[0] / rest) and (base[0] / rest).is_file():
+            return base[0] / rest
+    return None
 
 
 def _top_folder(candidate: Path, name: str) -> Path:

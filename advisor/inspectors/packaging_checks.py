@@ -333,7 +333,9 @@ def check_principal_class(ctx: CheckContext) -> None:
             holder = comp.executable_display if wanted & names else None
             for lib in libraries:
                 if holder is None and lib.class_names and wanted & lib.class_names:
-                    holder = lib.name
+                    # In the app's copy only: the class exists; that the provider cannot load the
+                    # framework is its own finding (sysex-loads-framework-from-app).
+                    holder = lib.name + (" (the app's copy)" if lib.app_copy is not None else "")
             if holder is not None:
                 ctx.observe(
                     "principal_class_resolves",
@@ -513,7 +515,7 @@ def check_sysex_frameworks(ctx: CheckContext) -> None:
             if lib.weak or lib.system or lib.inside_component or not lib.name.startswith("@rpath/"):
                 continue
             top = lib.name[len("@rpath/") :].split("/", 1)[0]
-            if lib.path is not None or (app is not None and top in app.frameworks):
+            if lib.path is not None or lib.app_copy is not None or (app is not None and top in app.frameworks):
                 outside.append(lib.name)
                 where = f"{app.contents_prefix}/Frameworks/{top}" if app else "the app"
                 ctx.find(

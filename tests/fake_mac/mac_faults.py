@@ -172,8 +172,11 @@ def another_vpn_selected(state: MacState, site: FaultSite) -> None:
 
 
 def configuration_names_another_provider(state: MacState, site: FaultSite) -> None:
-    """The saved configuration names a provider id from an earlier build (renamed since)."""
-    _own_configuration(state).provider_id = f"{state.app.bundle_id}.network-extension"
+    """The saved configuration names a provider id from an earlier build (renamed since): one
+    that none of this build's bundles has (a rich bundle's sysex is `<app>.network-extension`)."""
+    taken = {c.bundle_id for c in state.components}
+    renamed = (f"{state.app.bundle_id}.{suffix}" for suffix in ("network-extension", "NetworkExtension", "tunnel-provider"))
+    _own_configuration(state).provider_id = next(i for i in renamed if i not in taken)
 
 
 def no_configuration_saved(state: MacState, site: FaultSite) -> None:
@@ -202,8 +205,9 @@ def sip_disabled(state: MacState, site: FaultSite) -> None:
 
 
 def older_macos(state: MacState, site: FaultSite) -> None:
-    """This Mac runs macOS 12, below the providers' LSMinimumSystemVersion (13.0)."""
-    state.os_version, state.os_build = "12.7.6", "21H1320"
+    """This Mac runs macOS 11, below the providers' LSMinimumSystemVersion (13.0 in the fake
+    Mac's bundles, 12.0 in the rich ones: macOS 12 would meet those)."""
+    state.os_version, state.os_build = "11.7.10", "20G1427"
 
 
 SYSEX_ONLY = ("sysex",)

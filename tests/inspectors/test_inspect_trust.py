@@ -161,6 +161,24 @@ def test_a_framework_only_the_app_embeds_breaks_the_copied_system_extension(tmp_
     assert inspect_bundle(appex.path, kb).findings == []
 
 
+def test_a_provider_class_in_a_framework_only_the_app_embeds_is_found_and_the_framework_is_the_fault(
+    tmp_path: Path, kb: KnowledgeBase
+) -> None:
+    # Runpaths that never reach the app (Xcode's for a sysex target, /usr/lib/swift first): the
+    # framework is not the OS's because the app ships it, and the class is there, not missing.
+    kit = FrameworkSpec("TunnelKit.framework", (TUNNEL_CLASS,))
+    sysex = ProviderSpec(binary_classes=(), links=("TunnelKit.framework",), rpaths=("/usr/lib/swift", "@executable_path/../Frameworks"))
+    built = build_app(tmp_path / "bad", app=AppSpec(frameworks=(kit,)), providers=[sysex])
+    inspection = inspect_bundle(built.path, kb)
+    assert _rules(inspection) == {"sysex-loads-framework-from-app": "error"}
+    facts = _facts(inspection)
+    assert facts["sysex_frameworks_embedded"] == "no" and facts["principal_class_resolves"] == "yes"
+    # The same framework inside the system extension: nothing wrong.
+    built = build_app(tmp_path / "good", providers=[ProviderSpec(binary_classes=(), frameworks=(kit,), rpaths=sysex.rpaths)])
+    inspection = inspect_bundle(built.path, kb)
+    assert inspection.findings == [] and _facts(inspection)["sysex_frameworks_embedded"] == "yes"
+
+
 def test_the_unsigned_channel_cannot_be_told_so_channel_rules_only_warn(tmp_path: Path, kb: KnowledgeBase) -> None:
     """An unsigned app could be any channel; a rule for Developer ID builds cannot confirm there."""
     built = build_app(

@@ -27,7 +27,7 @@ import os
 import plistlib
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -455,7 +455,7 @@ class RichFault:
     packaging: tuple[str, ...] = ("appex", "sysex")
     entitlements: bool = False  # run with XML and with [Dict] codesign output
     proven: bool = True  # the evidence proves it: it must be confirmed (else: listed first, not confirmed)
-    hint: bool = False  # only hinted at: listed among the first three, nothing confirmed
+    hint: bool = False  # only hinted at: listed among the first three (unless this Mac rules it out), nothing confirmed
     udid: str | None = THIS_MAC_UDID  # the device `inspect --udid` names
     probe_sees: bool = True  # the probe run can see it (False: an iOS device the Mac cannot know)
     shape_override: str | None = None  # the provider type the fault turns the shape into (for the case name)
@@ -619,6 +619,10 @@ class RichRun:
     fault_confirmed: bool
     rank: int | None  # of the injected fault in the diagnose run (1 = first)
     unrelated_errors: list[str]  # error findings (inspect or diagnose) whose diagnosis is not the fault
+    inspected_hints: list[str] = field(default_factory=list)  # diagnoses of warning findings of `inspect`
+    # A rules_out condition of the fault held on probe outputs alone: this Mac shows the hinted
+    # problem does not bite here (the Mac runs a macOS the provider's minimum allows).
+    mac_rules_out: bool = False
 
 
 class Builder:
@@ -664,6 +668,7 @@ def run_case(case: MatrixCase, builder: Builder, workdir: Path) -> RichRun:
     _RULES[:1] = [rules]
     diagnosis_of = {rid: rule.diagnosis for rid, rule in rules.items()}
     inspect_errors = [f["rule"] for f in inspected["findings"] if f["severity"] == "error"]
+    inspect_warnings = [f["rule"] for f in inspected["findings"] if f["severity"] == "warning"]
 
     mac_fault = plan.fault.mac
     setup = Setup(plan.channel, plan.shape.provider_type, plan.shape.packaging)
@@ -700,7 +705,22 @@ def run_case(case: MatrixCase, builder: Builder, workdir: Path) -> RichRun:
         case.fault in confirmed,
         ids.index(case.fault) + 1 if case.fault in ids else None,
         unrelated,
+        [diagnosis_of.get(r, r) for r in inspect_warnings],
+        _probes_rule_out(case.fault, result),
     )
+
+
+def _probes_rule_out(diagnosis: str, result: dict[str, Any]) -> bool:
+    from advisor.knowledge.loader import load_knowledge
+
+    facts = result["facts"]
+    for ro in load_knowledge(None).diagnoses[diagnosis].rules_out:
+        if all(
+            fact in facts and facts[fact]["source"] == "probe" and facts[fact]["value"] in accepted
+            for fact, accepted in ro.condition.items()
+        ):
+            return True
+    return False
 
 
 _RULES: list[Any] = []
@@ -776,6 +796,12 @@ def verdict(run: RichRun) -> list[str]:
     if run.unrelated_errors:
         problems.append(f"error findings unrelated to the fault: {run.unrelated_errors}")
     if fault.hint:
+        if run.mac_rules_out and run.rank is None:
+            # This Mac meets what the hint is about: diagnose rightly drops it; inspect, which
+            # knows no Mac, must still show it.
+            if case.fault not in run.inspected_hints:
+                problems.append("inspect does not show the hint")
+            return problems
         if run.rank is None or run.rank > 3:
             problems.append(f"hinted fault not in the first three (rank {run.rank})")
         if run.fault_confirmed:

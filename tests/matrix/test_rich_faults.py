@@ -22,27 +22,6 @@ pytestmark = pytest.mark.slow
 CASES = rich_fault_cases.all_cases()
 
 KNOWN_FAILURES = {
-    "sysex-unknown-category/no-networkextension-dict/macos-development/packet-tunnel@tunnel-sysex/sysex/rich",
-    "sysex-unknown-category/no-networkextension-dict/macos-app-store/packet-tunnel@tunnel-sysex/sysex/rich",
-    "sysex-unknown-category/no-provider-classes/macos-development/content-filter@filter-suite/sysex/rich",
-    "sysex-unknown-category/no-provider-classes/macos-app-store/packet-tunnel@tunnel-sysex/sysex/rich",
-    "provider-deployment-target-too-high/provider-minimum-above-app/macos-development/content-filter@filter-suite/sysex/rich",
-    "provider-deployment-target-too-high/provider-minimum-above-app/macos-app-store/packet-tunnel@tunnel-appex/appex/rich",
-    "sysex-framework-not-embedded/framework-embedded-in-app-only/macos-developer-id/content-filter@filter-suite/sysex/rich",
-    "sysex-framework-not-embedded/framework-embedded-in-app-only/macos-testflight/content-filter@filter-suite/sysex/rich",
-    "provider-bundle-id-mismatch/configuration-names-another-provider/macos-development/packet-tunnel@tunnel-sysex/sysex/rich",
-    "provider-bundle-id-mismatch/configuration-names-another-provider/macos-app-store/packet-tunnel@tunnel-sysex/sysex/rich",
-    "provider-deployment-target-too-high/older-macos/macos-development/packet-tunnel@tunnel-appex/appex/rich",
-    "sysex-unknown-category/no-networkextension-dict/macos-developer-id/content-filter@filter-suite/sysex/rich",
-    "sysex-unknown-category/no-networkextension-dict/macos-testflight/content-filter@filter-suite/sysex/rich",
-    "sysex-unknown-category/no-provider-classes/macos-developer-id/packet-tunnel@tunnel-sysex/sysex/rich",
-    "sysex-unknown-category/no-provider-classes/macos-testflight/packet-tunnel@tunnel-sysex/sysex/rich",
-    "provider-deployment-target-too-high/provider-minimum-above-app/macos-developer-id/content-filter@filter-suite/sysex/rich",
-    "provider-deployment-target-too-high/provider-minimum-above-app/macos-testflight/content-filter@filter-suite/sysex/rich",
-    "sysex-framework-not-embedded/framework-embedded-in-app-only/macos-development/packet-tunnel@tunnel-sysex/sysex/rich",
-    "sysex-framework-not-embedded/framework-embedded-in-app-only/macos-app-store/packet-tunnel@tunnel-sysex/sysex/rich",
-    "provider-bundle-id-mismatch/configuration-names-another-provider/macos-developer-id/packet-tunnel@tunnel-sysex/sysex/rich",
-    "provider-deployment-target-too-high/older-macos/macos-developer-id/content-filter@filter-suite/sysex/rich",
 }
 
 
