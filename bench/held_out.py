@@ -21,7 +21,10 @@ Two passes are made:
 * ``opening``: the developer knows only the opening report (``facts`` minus
   ``found_later``, the facts the thread established while resolving the problem).
 
-Usage: ``python bench/unseen4/run.py [--advisor PATH] [--stories DIR] [--json OUT]``.
+Each held-out round (bench/unseen, bench/unseen2, ...) keeps its frozen stories, README and
+REPORT; this one runner scores any of them:
+
+    python bench/held_out.py bench/unseen3 [--advisor PATH] [--json OUT]
 Nothing here reads advisor's code or knowledge; only its command line is used.
 """
 
@@ -40,7 +43,6 @@ from typing import Any
 import yaml
 
 MAX_QUESTIONS = 8
-HERE = Path(__file__).resolve().parent
 
 
 @dataclass
@@ -220,14 +222,15 @@ def print_pass(name: str, stories: list[Story], outcomes: list[Outcome]) -> dict
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("round", type=Path, help="a held-out round's folder (its stories/ are read)")
     parser.add_argument("--advisor", default=shutil.which("advisor") or "advisor")
-    parser.add_argument("--stories", type=Path, default=HERE / "stories")
     parser.add_argument("--json", type=Path, help="also write every outcome as JSON here")
     args = parser.parse_args(argv)
 
-    stories = [load_story(p) for p in sorted(args.stories.glob("*.yaml"))]
+    folder = args.round / "stories" if (args.round / "stories").is_dir() else args.round
+    stories = [load_story(p) for p in sorted(folder.glob("*.yaml"))]
     if not stories:
-        print(f"no stories in {args.stories}", file=sys.stderr)
+        print(f"no stories in {folder}", file=sys.stderr)
         return 2
     results: dict[str, Any] = {"totals": [], "outcomes": {}}
     with tempfile.TemporaryDirectory() as tmp:
