@@ -88,7 +88,8 @@ def copy_setup(workdir: Path, setup: Setup, dest: Path) -> Path:
 
 # ---- running advisor ---------------------------------------------------------------------
 @contextlib.contextmanager
-def _environment(values: dict[str, str | None]) -> Iterator[None]:
+def environment(values: dict[str, str | None]) -> Iterator[None]:
+    """Set (or unset, for None) these environment variables for the block."""
     saved = {name: os.environ.get(name) for name in values}
     try:
         for name, value in values.items():
@@ -106,7 +107,7 @@ def _environment(values: dict[str, str | None]) -> Iterator[None]:
 
 
 def _on(mac: FakeMac) -> contextlib.AbstractContextManager[None]:
-    return _environment(
+    return environment(
         {"PATH": mac.path, "ADVISOR_APPLICATIONS_DIR": mac.scenario.applications_dir, "ADVISOR_LSREGISTER": None}
     )
 

@@ -18,9 +18,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import os
 import shutil
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -46,6 +44,7 @@ from tests.fake_mac.mac_faults import (
 from tests.fake_mac.mac_state import TEAM_ID, Component, Configuration, MacState, Registration, healthy_mac, scenario
 from tests.fake_mac.toolbox import FakeMac, Reply, Scenario
 from tests.fixtures.bundle_builder import AppSpec, ProfileSpec, ProviderSpec, build_app, channel_build
+from tests.matrix.mac_cases import environment
 
 STORIES = Path(__file__).resolve().parent / "stories"
 MODE_BUNDLE = "bundle+mac"
@@ -257,24 +256,6 @@ def _adhoc_codesign(tools: Scenario, state: MacState) -> None:
 
 
 # ---- running advisor -----------------------------------------------------------------------
-@contextlib.contextmanager
-def _environment(values: dict[str, str | None]) -> Iterator[None]:
-    saved = {name: os.environ.get(name) for name in values}
-    try:
-        for name, value in values.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        yield
-    finally:
-        for name, old in saved.items():
-            if old is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = old
-
-
 @dataclass
 class Outcome:
     story: Story
@@ -330,7 +311,7 @@ def run_mode(built: Built, mode: str) -> Outcome:
         env = {"PATH": str(built.mac.root / "no-tools"), "ADVISOR_APPLICATIONS_DIR": None, "ADVISOR_LSREGISTER": None}
     err = io.StringIO()
     report.unlink(missing_ok=True)
-    with _environment(env), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
+    with environment(env), contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(err):
         status = main(argv)
     if status not in (0, 1) or not report.is_file():
         return Outcome(story, mode, [], f"exit {status}: {err.getvalue().strip()[:300]}")
